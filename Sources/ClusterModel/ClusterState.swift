@@ -1,0 +1,74 @@
+import SimKernel
+
+/// Everything the controllers read: specs, statuses, and indexes kept in step with them.
+///
+/// Entities live in arrays indexed by typed IDs; the per-node lists and counters are derived
+/// indexes that only the mutating methods in ClusterState+Placement.swift touch.
+public struct ClusterState: Equatable, Sendable {
+    public var config: ClusterConfig
+    /// The strategy for VMs that set none (the cluster's, or HCO's default).
+    public var clusterEvictionStrategy: EvictionStrategy
+    public var nodes: [Node]
+    public var claims: [PersistentVolumeClaim]
+    public var vms: [VirtualMachine]
+    public var vmStatus: [VMStatus]
+    /// Computed once per VM: nothing in a run changes a VM's volumes, devices or network.
+    public var liveMigratable: [LiveMigratable]
+    public var migrations: [VirtualMachineInstanceMigration] = []
+    public var drains: [Drain] = []
+
+    // Derived indexes.
+    public internal(set) var cpuRequestedMillis: [Int64]
+    public internal(set) var memoryRequestedBytes: [Int64]
+    /// Launcher pods bound to each node (running or starting).
+    public internal(set) var launchers: [[VMID]]
+    /// Migration target pods bound to each node.
+    public internal(set) var migrationTargets: [[MigrationID]]
+    /// Completed source pods left behind by successful migrations, until deleted.
+    public internal(set) var completedSourcePods: [[VMID]]
+    /// Migrations in Scheduling, Scheduled or Running: the cluster-wide limit's count.
+    public internal(set) var migrationsInFlight = 0
+    /// The same, per source node: the outbound limit's count.
+    public internal(set) var outboundInFlight: [Int]
+    /// Migrations in Pending, in creation order.
+    public var pendingMigrations: [MigrationID] = []
+    /// Migrations in Running (transferring), in start order.
+    public var transfers: [MigrationID] = []
+    /// VMIs whose launcher pod waits for a node, in creation order.
+    public var unscheduledVMIs: [VMID] = []
+    /// The drain running on each node, if any.
+    public var activeDrain: [DrainID?]
+
+    public init(
+        config: ClusterConfig, nodes: [Node], claims: [PersistentVolumeClaim], vms: [VirtualMachine]
+    ) {
+        self.config = config
+        let workers = nodes.filter { $0.role == .worker }.count
+        // HCO: LiveMigrate when the cluster has two or more workers, None on single-node clusters.
+        clusterEvictionStrategy = config.evictionStrategy ?? (workers >= 2 ? .LiveMigrate : .None)
+        self.nodes = nodes
+        self.claims = claims
+        self.vms = vms
+        vmStatus = vms.map { VMStatus(runStrategy: $0.runStrategy) }
+        liveMigratable = vms.map { $0.liveMigratable(claims: claims) }
+        cpuRequestedMillis = Array(repeating: 0, count: nodes.count)
+        memoryRequestedBytes = Array(repeating: 0, count: nodes.count)
+        launchers = Array(repeating: [], count: nodes.count)
+        migrationTargets = Array(repeating: [], count: nodes.count)
+        completedSourcePods = Array(repeating: [], count: nodes.count)
+        outboundInFlight = Array(repeating: 0, count: nodes.count)
+        activeDrain = Array(repeating: nil, count: nodes.count)
+    }
+
+    public func evictionStrategy(of vm: VMID) -> EvictionStrategy {
+        vms[vm.i].evictionStrategy ?? clusterEvictionStrategy
+    }
+
+    public func freeCPUMillis(_ n: NodeID) -> Int64 { nodes[n.i].cpuMillis - cpuRequestedMillis[n.i] }
+    public func freeMemoryBytes(_ n: NodeID) -> Int64 { nodes[n.i].memoryBytes - memoryRequestedBytes[n.i] }
+
+    /// Pods on the node that a drain must see gone.
+    public func podCount(on n: NodeID) -> Int {
+        launchers[n.i].count + migrationTargets[n.i].count + completedSourcePods[n.i].count
+    }
+}

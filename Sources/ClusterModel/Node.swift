@@ -1,0 +1,43 @@
+import SimKernel
+
+public enum NodeRole: String, Sendable, Codable, CaseIterable {
+    case worker
+    case controlPlane = "control-plane"
+}
+
+/// A Kubernetes label, kept as a sorted list on its owner so iteration order is stable.
+public struct Label: Hashable, Sendable, Codable {
+    public var key: String
+    public var value: String
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A cluster node: what it can hold and whether new pods may land on it.
+public struct Node: Equatable, Sendable, Codable {
+    public var name: String
+    public var role: NodeRole
+    /// Allocatable CPU in millicores.
+    public var cpuMillis: Int64
+    /// Allocatable memory in bytes.
+    public var memoryBytes: Int64
+    /// Speed of the link live migrations use, in bytes per second (shared by all of the node's migrations).
+    public var migrationLinkBytesPerSecond: Int64
+    public var labels: [Label]
+    /// `spec.unschedulable`: set by cordon, NodeMaintenance and drain.
+    public var unschedulable: Bool = false
+
+    public init(
+        name: String, role: NodeRole, cpuMillis: Int64, memoryBytes: Int64,
+        migrationLinkBytesPerSecond: Int64, labels: [Label]
+    ) {
+        self.name = name
+        self.role = role
+        self.cpuMillis = cpuMillis
+        self.memoryBytes = memoryBytes
+        self.migrationLinkBytesPerSecond = migrationLinkBytesPerSecond
+        self.labels = labels
+    }
+}

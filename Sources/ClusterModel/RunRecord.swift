@@ -1,0 +1,69 @@
+import SimKernel
+
+/// A span during which a VM's guest did not serve, with what caused it.
+public struct Outage: Equatable, Sendable, Codable {
+    public var from: SimTime
+    /// nil while still down at the end of the run.
+    public var to: SimTime?
+    public var cause: String
+    /// How it ended, or why it had not ended.
+    public var resolution: String?
+
+    public init(from: SimTime, cause: String) {
+        self.from = from
+        self.cause = cause
+    }
+}
+
+/// One line of the event trace.
+public struct TraceEntry: Equatable, Sendable, Codable {
+    public var time: SimTime
+    public var text: String
+    public init(time: SimTime, text: String) {
+        self.time = time
+        self.text = text
+    }
+}
+
+/// An `expect` assertion's verdict.
+public struct ExpectationResult: Equatable, Sendable, Codable {
+    public var expectation: String
+    public var passed: Bool
+    public var actual: String
+    public init(expectation: String, passed: Bool, actual: String) {
+        self.expectation = expectation
+        self.passed = passed
+        self.actual = actual
+    }
+}
+
+/// What a run leaves behind for the report: the final state and the journal of what happened.
+public struct RunRecord: Equatable, Sendable {
+    public var scenarioName: String
+    public var seed: UInt64
+    public var stopReason: String
+    public var endTime: SimTime
+    public var eventsProcessed: Int
+    public var state: ClusterState
+    public var outages: [[Outage]]
+    public var restarts: [Int]
+    /// Refused commands and other notices, in time order.
+    public var notices: [TraceEntry] = []
+    public var trace: [TraceEntry] = []
+    public var peakPendingMigrations = 0
+    public var peakPendingAt: SimTime?
+    /// Longest time any migration spent in Pending or Scheduling.
+    public var longestPendingWait: SimDuration = .zero
+    public var expectations: [ExpectationResult] = []
+
+    public init(scenarioName: String, seed: UInt64, state: ClusterState) {
+        self.scenarioName = scenarioName
+        self.seed = seed
+        self.stopReason = ""
+        self.endTime = .zero
+        self.eventsProcessed = 0
+        self.state = state
+        outages = Array(repeating: [], count: state.vms.count)
+        restarts = Array(repeating: 0, count: state.vms.count)
+    }
+}

@@ -1,0 +1,56 @@
+/// The VMI `LiveMigratable` condition (reference §3.1): True with a method, or False with a reason.
+public enum LiveMigratable: Equatable, Sendable {
+    public enum Method: String, Sendable { case LiveMigration, BlockMigration }
+
+    case migratable(Method)
+    case notMigratable(reason: String, message: String)
+
+    public var isMigratable: Bool {
+        if case .migratable = self { return true }
+        return false
+    }
+}
+
+extension VirtualMachine {
+    /// Computes the condition the way virt-handler does: network, then host devices, then disks;
+    /// the first failure wins (KubeVirt `calculateLiveMigrationCondition`).
+    public func liveMigratable(claims: [PersistentVolumeClaim]) -> LiveMigratable {
+        if podNetworkBinding == .bridge {
+            return .notMigratable(
+                reason: "InterfaceNotLiveMigratable",
+                message: "bridge binding on the pod network is not live-migratable")
+        }
+        if let device = hostDevices.first {
+            return .notMigratable(
+                reason: "HostDeviceNotLiveMigratable", message: "host device \(device) is not live-migratable")
+        }
+        var method = LiveMigratable.Method.LiveMigration
+        for volume in volumes {
+            switch volume.source {
+            case .persistentVolumeClaim(let c), .dataVolume(let c):
+                let claim = claims[c.i]
+                if !claim.isShared {
+                    let modes = claim.accessModes.map(\.rawValue).joined(separator: ",")
+                    return .notMigratable(
+                        reason: "DisksNotLiveMigratable", message: "PVC \(claim.name) is \(modes)")
+                }
+            case .containerDisk, .emptyDisk, .cloudInit:
+                method = .BlockMigration
+            }
+        }
+        return .migratable(method)
+    }
+
+    /// Bytes a migration must move: guest memory plus node-local disks under BlockMigration
+    /// (KubeVirt `getVMIMigrationDataSize`).
+    public var migrationDataBytes: Int64 {
+        var total = memoryBytes
+        for volume in volumes {
+            switch volume.source {
+            case .containerDisk(let size), .emptyDisk(let size): total += size
+            default: break
+            }
+        }
+        return total
+    }
+}

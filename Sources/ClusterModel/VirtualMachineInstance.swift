@@ -1,0 +1,70 @@
+import SimKernel
+
+/// VMI phases the model distinguishes.
+///
+/// Pending: the launcher pod waits for a node. Scheduled: the pod is bound and starting.
+public enum VMIPhase: String, Sendable, Codable, CaseIterable {
+    case Pending, Scheduled, Running, Succeeded, Failed
+
+    public var isFinal: Bool { self == .Succeeded || self == .Failed }
+
+    /// The edges of the VMI lifecycle; any non-final phase may end.
+    public func canTransition(to next: VMIPhase) -> Bool {
+        switch (self, next) {
+        case (.Pending, .Scheduled), (.Scheduled, .Running): return true
+        case (.Pending, .Succeeded), (.Pending, .Failed): return true
+        case (.Scheduled, .Succeeded), (.Scheduled, .Failed): return true
+        case (.Running, .Succeeded), (.Running, .Failed): return true
+        default: return false
+        }
+    }
+}
+
+/// A VirtualMachineInstance: one run of a VM, from creation to a final phase.
+public struct VirtualMachineInstance: Equatable, Sendable, Codable {
+    public private(set) var phase: VMIPhase
+    public private(set) var phaseSince: SimTime
+    /// Node of the launcher pod, once bound.
+    public var node: NodeID?
+    public var createdAt: SimTime
+    public private(set) var everRunning = false
+    /// `status.evacuationNodeName`, set by the eviction webhook (R4).
+    public var evacuationNodeName: NodeID?
+    /// The launcher pod is being deleted gracefully (ACPI shutdown under way).
+    public var terminating = false
+    /// The unfinished VirtualMachineInstanceMigration of this VMI, if any.
+    public var migration: MigrationID?
+    /// Why the launcher pod cannot be placed, while Pending.
+    public var unschedulableReason: String?
+
+    public init(createdAt: SimTime) {
+        phase = .Pending
+        phaseSince = createdAt
+        self.createdAt = createdAt
+    }
+
+    /// The one writer of `phase`: checks the edge and records when.
+    public mutating func transition(to next: VMIPhase, at now: SimTime) {
+        precondition(phase.canTransition(to: next), "VMI phase \(phase) -> \(next) is not an edge")
+        phase = next
+        phaseSince = now
+        if next == .Running { everRunning = true }
+    }
+}
+
+/// What changes about a VM during a run.
+public struct VMStatus: Equatable, Sendable, Codable {
+    /// The run strategy in force: virtctl start and stop rewrite it (reference §1.5).
+    public var runStrategy: RunStrategy
+    public var vmi: VirtualMachineInstance?
+    /// The guest answers: launcher Running and the boot finished.
+    public var guestUp = false
+    /// Consecutive VMIs that ended without ever reaching Running (crash-loop backoff).
+    public var startFailures = 0
+    /// Bumped whenever a VMI is created or deleted, so timers of an older VMI are ignored.
+    public var generation: UInt32 = 0
+    /// A virtctl start that waits for the old VMI to go (stop+start pair).
+    public var startRequested = false
+
+    public init(runStrategy: RunStrategy) { self.runStrategy = runStrategy }
+}

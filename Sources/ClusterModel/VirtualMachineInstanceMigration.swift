@@ -1,0 +1,102 @@
+import SimKernel
+
+/// VirtualMachineInstanceMigration phases (reference §4.1; PreparingTarget and TargetReady are folded into Scheduled).
+public enum MigrationPhase: String, Sendable, Codable, CaseIterable {
+    case Pending, Scheduling, Scheduled, Running, Succeeded, Failed
+
+    public var isFinal: Bool { self == .Succeeded || self == .Failed }
+    /// KubeVirt's `IsRunning()`: these count toward the parallel-migration limits.
+    public var countsTowardLimits: Bool { self == .Scheduling || self == .Scheduled || self == .Running }
+
+    public func canTransition(to next: MigrationPhase) -> Bool {
+        switch (self, next) {
+        case (.Pending, .Scheduling), (.Scheduling, .Scheduled), (.Scheduled, .Running), (.Running, .Succeeded):
+            return true
+        case (let from, .Failed): return !from.isFinal
+        default: return false
+        }
+    }
+}
+
+public enum MigrationTrigger: Equatable, Sendable, Codable {
+    /// Created by the evacuation controller for a VMI marked by the eviction webhook.
+    case evacuation(NodeID)
+    /// `virtctl migrate`.
+    case manual
+
+    /// KubeVirt priorities: system-critical 100 for evacuations, 0 for user migrations.
+    public var priority: Int {
+        switch self {
+        case .evacuation: return 100
+        case .manual: return 0
+        }
+    }
+}
+
+/// Pre-copy progress of a Running migration.
+public struct TransferState: Equatable, Sendable, Codable {
+    public var dataBytes: Int64
+    public var startedAt: SimTime
+    public var roundStartedAt: SimTime
+    /// Bytes of the current round still to send, as of `updatedAt`.
+    public var roundBytesLeft: Int64
+    public var updatedAt: SimTime
+    /// Bytes per second this migration gets now.
+    public var bandwidthBytesPerSecond: Int64
+    /// Lowest remaining seen at a round boundary, and when (progress timeout).
+    public var lowestRemaining: Int64
+    public var lowestAt: SimTime
+    public var rounds = 1
+    public var bytesSent: Int64 = 0
+
+    public init(dataBytes: Int64, at now: SimTime, bandwidth: Int64) {
+        self.dataBytes = dataBytes
+        startedAt = now
+        roundStartedAt = now
+        roundBytesLeft = dataBytes
+        updatedAt = now
+        bandwidthBytesPerSecond = bandwidth
+        lowestRemaining = dataBytes
+        lowestAt = now
+    }
+}
+
+/// A VirtualMachineInstanceMigration.
+public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
+    public var name: String
+    public var vm: VMID
+    public var trigger: MigrationTrigger
+    public private(set) var phase: MigrationPhase = .Pending
+    public private(set) var phaseSince: SimTime
+    public var createdAt: SimTime
+    public var source: NodeID
+    public var target: NodeID?
+    /// Evacuation retry backoff: stays Pending until then (reference §4.5).
+    public var holdUntil: SimTime
+    public var transfer: TransferState?
+    /// Stop-and-copy pause of a successful migration.
+    public var pause: SimDuration?
+    public var failureReason: String?
+    /// Why it is not progressing (Pending on limits, Scheduling on capacity).
+    public var waitingReason: String?
+    /// Bumped on each rescheduling of its transfer timer.
+    public var generation: UInt32 = 0
+
+    public init(name: String, vm: VMID, trigger: MigrationTrigger, source: NodeID, createdAt: SimTime, holdUntil: SimTime) {
+        self.name = name
+        self.vm = vm
+        self.trigger = trigger
+        self.source = source
+        self.createdAt = createdAt
+        self.phaseSince = createdAt
+        self.holdUntil = holdUntil
+    }
+
+    public var priority: Int { trigger.priority }
+
+    public mutating func transition(to next: MigrationPhase, at now: SimTime) {
+        precondition(phase.canTransition(to: next), "migration phase \(phase) -> \(next) is not an edge")
+        phase = next
+        phaseSince = now
+    }
+}

@@ -1,0 +1,67 @@
+import ClusterModel
+import SimKernel
+
+/// One action on the timeline, as an administrator or the guest would do it.
+public enum TimelineAction: Equatable, Sendable {
+    case createNodeMaintenance(node: NodeID, name: String, reason: String)
+    case deleteNodeMaintenance(node: NodeID)
+    case cordon(NodeID)
+    case uncordon(NodeID)
+    case drain(NodeID, timeout: SimDuration?)
+    case start(VMID)
+    case stop(VMID)
+    case restart(VMID)
+    case migrate(VMID)
+    case guestShutdown(VMID)
+    case guestCrash(VMID)
+    case rollingMaintenance(RollingMaintenance)
+}
+
+/// An upgrade's walk over a set of nodes: at most `maxUnavailable` in maintenance at once; each node
+/// stays `maintenanceDuration` after its drain finishes (OS update, reboot), then its CR is deleted.
+public struct RollingMaintenance: Equatable, Sendable {
+    public var nodes: [NodeID]
+    public var maxUnavailable: Int
+    public var maintenanceDuration: SimDuration
+    public var reason: String
+}
+
+public struct TimelineEvent: Equatable, Sendable {
+    public var at: SimTime
+    public var action: TimelineAction
+    /// Where it was written, for messages.
+    public var line: Int
+}
+
+/// A per-VM assertion.
+public struct VMExpectation: Equatable, Sendable {
+    public var vm: VMID
+    public var migrated: Bool?
+    public var downAtEnd: Bool?
+    public var maxDowntime: SimDuration?
+    public var finalNode: NodeID?
+}
+
+/// Assertions on a run's outcome; a failed one makes `drainsim run` exit 1.
+public enum Expectation: Equatable, Sendable {
+    case maxDowntime(SimDuration)
+    case maxTotalDowntime(SimDuration)
+    case maxVMsWithDowntime(Int)
+    case blockedDrains(Int)
+    case maxPendingMigrationsAtEnd(Int)
+    case maintenanceWithin(SimDuration)
+    case maxFailedMigrations(Int)
+    case vm(VMExpectation)
+}
+
+/// A scenario file, read and checked: the initial cluster, the timeline, the expectations.
+public struct Scenario: Sendable {
+    public var name: String
+    public var file: String
+    public var description: String
+    public var seed: UInt64
+    public var stopAt: SimTime?
+    public var state: ClusterState
+    public var timeline: [TimelineEvent]
+    public var expectations: [Expectation]
+}

@@ -1,0 +1,384 @@
+import ClusterModel
+import SimKernel
+
+/// Turns a scenario file's text into a checked `Scenario`, or throws the first problem found.
+public enum ScenarioLoader {
+    public static func load(text: String, file: String) throws(ScenarioError) -> Scenario {
+        let root = Field(node: try YAMLReader.parse(text, file: file), path: "", file: file)
+        let top = try root.mapping([
+            "name", "description", "seed", "stopAt", "cluster", "nodes", "persistentVolumeClaims", "vms", "timeline",
+            "expect",
+        ])
+        var builder = Builder(file: file)
+        let config = try top["cluster"].map { f throws(ScenarioError) in try builder.cluster(f) } ?? ClusterConfig()
+        try builder.nodes(try top.required("nodes"))
+        if let f = top["persistentVolumeClaims"] { try builder.claims(f) }
+        if let f = top["vms"] { try builder.vms(f) }
+        var state = ClusterState(config: config, nodes: builder.nodeList, claims: builder.claimList, vms: builder.vmList)
+        try builder.checkInitialPlacement(&state)
+        let timeline = try top["timeline"].map { f throws(ScenarioError) in try builder.timeline(f) } ?? []
+        let expectations = try top["expect"].map { f throws(ScenarioError) in try builder.expectations(f) } ?? []
+        let seed = try top["seed"].map { f throws(ScenarioError) in UInt64(try f.int()) } ?? 1
+        let stopAt = try top["stopAt"].map { f throws(ScenarioError) in SimTime.zero + (try f.duration()) }
+        return Scenario(
+            name: try top["name"]?.string() ?? defaultName(file), file: file,
+            description: try top["description"]?.string() ?? "", seed: seed, stopAt: stopAt, state: state,
+            timeline: timeline, expectations: expectations)
+    }
+
+    static func defaultName(_ file: String) -> String {
+        var base = Substring(file)
+        if let slash = base.lastIndex(of: "/") { base = base[base.index(after: slash)...] }
+        if let dot = base.lastIndex(of: ".") { base = base[..<dot] }
+        return String(base)
+    }
+}
+
+/// Accumulates the cluster while reading, with name → ID maps that only loading uses.
+private struct Builder {
+    let file: String
+    var nodeList: [Node] = []
+    var nodeIDs: [String: NodeID] = [:]
+    var claimList: [PersistentVolumeClaim] = []
+    var claimIDs: [String: ClaimID] = [:]
+    var vmList: [VirtualMachine] = []
+    var vmIDs: [String: VMID] = [:]
+    var vmNodeFields: [Field?] = []
+
+    init(file: String) { self.file = file }
+
+    /// Names stamped from `name` and `count`: `worker-{i}` with count 3 → worker-0, worker-1, worker-2.
+    func stamp(_ m: Mapping) throws(ScenarioError) -> [(name: String, index: Int)] {
+        let nameField = try m.required("name")
+        let name = try nameField.string()
+        guard let countField = m["count"] else {
+            if name.contains("{i}") { throw nameField.fail("\"{i}\" in a name needs a count") }
+            try checkName(name, nameField)
+            return [(name, 0)]
+        }
+        let count = try countField.int(min: 1, max: 1_000_000)
+        guard name.contains("{i}") else { throw nameField.fail("with count set, the name must contain {i}, e.g. \(name)-{i}") }
+        try checkName(name.replacingOccurrences("{i}", "0"), nameField)
+        return (0..<count).map { (name.replacingOccurrences("{i}", String($0)), $0) }
+    }
+
+    func checkName(_ name: String, _ f: Field) throws(ScenarioError) {
+        let ok = !name.isEmpty && name.utf8.count <= 253
+            && name.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 }
+        if !ok { throw f.fail("\"\(name)\" is not a valid Kubernetes name (lower-case letters, digits, '-' and '.')") }
+    }
+
+    // MARK: cluster
+
+    func cluster(_ f: Field) throws(ScenarioError) -> ClusterConfig {
+        let m = try f.mapping(["evictionStrategy", "liveMigration", "downtimeLimit", "launcherStartup"])
+        var c = ClusterConfig()
+        c.evictionStrategy = try m["evictionStrategy"]?.oneOf(EvictionStrategy.self)
+        if let v = m["downtimeLimit"] { c.downtimeLimit = try v.duration() }
+        if let v = m["launcherStartup"] { c.launcherStartup = try v.duration() }
+        if let lm = m["liveMigration"] {
+            let l = try lm.mapping([
+                "parallelMigrationsPerCluster", "parallelOutboundMigrationsPerNode", "bandwidthPerMigration",
+                "completionTimeoutPerGiB", "progressTimeout", "allowAutoConverge", "allowPostCopy",
+            ])
+            if let v = l["parallelMigrationsPerCluster"] { c.liveMigration.parallelMigrationsPerCluster = try v.int(min: 1) }
+            if let v = l["parallelOutboundMigrationsPerNode"] {
+                c.liveMigration.parallelOutboundMigrationsPerNode = try v.int(min: 1)
+            }
+            if let v = l["bandwidthPerMigration"] {
+                let bw = try v.bytesPerSecond()
+                c.liveMigration.bandwidthPerMigrationBytesPerSecond = bw == 0 ? nil : bw  // 0Mi = unlimited
+            }
+            if let v = l["completionTimeoutPerGiB"] { c.liveMigration.completionTimeoutPerGiB = Int64(try v.int(min: 1)) }
+            // KubeVirt writes progressTimeout in seconds; a duration is accepted too.
+            if let v = l["progressTimeout"] {
+                if let seconds = try? v.int(min: 1) {
+                    c.liveMigration.progressTimeout = .seconds(Int64(seconds))
+                } else {
+                    c.liveMigration.progressTimeout = try v.duration()
+                }
+            }
+            if let v = l["allowAutoConverge"] { c.liveMigration.allowAutoConverge = try v.bool() }
+            if let v = l["allowPostCopy"] { c.liveMigration.allowPostCopy = try v.bool() }
+        }
+        return c
+    }
+
+    // MARK: nodes and claims
+
+    mutating func nodes(_ f: Field) throws(ScenarioError) {
+        let items = try f.sequence()
+        if items.isEmpty { throw f.fail("a cluster needs at least one node") }
+        for item in items {
+            let m = try item.mapping(["name", "count", "role", "cpu", "memory", "migrationLink", "labels"])
+            let role = try m["role"]?.oneOf(NodeRole.self) ?? .worker
+            let cpu = try m.required("cpu").cpuMillis()
+            let memory = try m.required("memory").bytes()
+            let link = try m["migrationLink"]?.bytesPerSecond() ?? 1_250_000_000  // 10Gbps
+            if link <= 0 { throw (m["migrationLink"] ?? item).fail("the migration link needs a speed above zero") }
+            let labels = try m["labels"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
+            for (name, _) in try stamp(m) {
+                if nodeIDs[name] != nil { throw (m["name"] ?? item).fail("node \"\(name)\" is declared twice") }
+                nodeIDs[name] = NodeID(nodeList.count)
+                nodeList.append(
+                    Node(name: name, role: role, cpuMillis: cpu, memoryBytes: memory, migrationLinkBytesPerSecond: link, labels: labels))
+            }
+        }
+    }
+
+    func readLabels(_ f: Field) throws(ScenarioError) -> [Label] {
+        guard case .mapping(let entries) = f.node.kind else { throw f.fail("expected a mapping of labels") }
+        var labels: [Label] = []
+        for e in entries {
+            labels.append(Label(key: e.key, value: try f.child(e.key, e.value).string()))
+        }
+        return labels.sorted { $0.key < $1.key }
+    }
+
+    mutating func claims(_ f: Field) throws(ScenarioError) {
+        for item in try f.sequence() {
+            let m = try item.mapping(["name", "count", "size", "accessModes", "volumeMode"])
+            let size = try m.required("size").bytes()
+            let modesField = try m.required("accessModes")
+            let modes = try modesField.sequence().map { f throws(ScenarioError) in try f.oneOf(AccessMode.self) }
+            if modes.isEmpty { throw modesField.fail("a claim needs at least one access mode") }
+            let volumeMode = try m["volumeMode"]?.oneOf(VolumeMode.self) ?? .Filesystem
+            for (name, _) in try stamp(m) {
+                if claimIDs[name] != nil { throw (m["name"] ?? item).fail("claim \"\(name)\" is declared twice") }
+                claimIDs[name] = ClaimID(claimList.count)
+                claimList.append(PersistentVolumeClaim(name: name, sizeBytes: size, accessModes: modes, volumeMode: volumeMode))
+            }
+        }
+    }
+
+    // MARK: VMs
+
+    mutating func vms(_ f: Field) throws(ScenarioError) {
+        for item in try f.sequence() {
+            let m = try item.mapping([
+                "name", "count", "cpu", "cpuRequest", "memory", "runStrategy", "running", "evictionStrategy", "volumes",
+                "hostDevices", "podNetwork", "dirtyRate", "workingSet", "bootTime", "shutdownTime",
+                "terminationGracePeriodSeconds", "node", "labels",
+            ])
+            let runStrategy: RunStrategy
+            switch (m["runStrategy"], m["running"]) {
+            case (.some, .some):
+                throw item.fail("Running and RunStrategy are mutually exclusive; Running is deprecated, use RunStrategy (the VM admission webhook refuses this VM)")
+            case (nil, nil):
+                throw item.fail("RunStrategy must be specified (set runStrategy, or the deprecated running)")
+            case (let r?, nil): runStrategy = try r.oneOf(RunStrategy.self)
+            case (nil, let r?): runStrategy = try r.bool() ? .Always : .Halted
+            }
+            let cpuField = try m.required("cpu")
+            let cores = try cpuField.int(min: 1, max: 1024)
+            let memory = try m.required("memory").bytes()
+            if memory <= 0 { throw (m["memory"] ?? item).fail("memory must be above zero") }
+            let labels = try m["labels"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
+            let workingSet = try m["workingSet"]?.bytes()
+            if let ws = workingSet, ws > memory { throw (m["workingSet"] ?? item).fail("the working set cannot exceed the VM's memory") }
+            let grace = try m["terminationGracePeriodSeconds"].map { f throws(ScenarioError) in
+                SimDuration.seconds(Int64(try f.int(min: 0, max: 86_400)))
+            }
+            let hostDevices = try m["hostDevices"]?.sequence().map { f throws(ScenarioError) in try f.string() } ?? []
+            for (name, index) in try stamp(m) {
+                if vmIDs[name] != nil { throw (m["name"] ?? item).fail("VM \"\(name)\" is declared twice") }
+                var volumes: [Volume] = []
+                if let vf = m["volumes"] { volumes = try readVolumes(vf, index: index) }
+                var initialNode: NodeID?
+                if let nf = m["node"] {
+                    let nodeName = try nf.string().replacingOccurrences("{i}", String(index))
+                    guard let id = nodeIDs[nodeName] else { throw nf.fail(unknownName("node", nodeName, nodeIDs)) }
+                    initialNode = id
+                }
+                vmIDs[name] = VMID(vmList.count)
+                vmNodeFields.append(m["node"])
+                vmList.append(
+                    VirtualMachine(
+                        name: name, cpuCores: Int64(cores), cpuRequestMillis: try m["cpuRequest"]?.cpuMillis(), memoryBytes: memory,
+                        runStrategy: runStrategy, evictionStrategy: try m["evictionStrategy"]?.oneOf(EvictionStrategy.self),
+                        volumes: volumes, hostDevices: hostDevices,
+                        podNetworkBinding: try m["podNetwork"]?.oneOf(PodNetworkBinding.self) ?? .masquerade,
+                        dirtyBytesPerSecond: try m["dirtyRate"]?.bytesPerSecond() ?? 0, workingSetBytes: workingSet,
+                        bootTime: try m["bootTime"]?.duration() ?? .seconds(30),
+                        shutdownTime: try m["shutdownTime"]?.duration() ?? .seconds(10),
+                        terminationGracePeriod: grace ?? .seconds(30), initialNode: initialNode, labels: labels))
+            }
+        }
+    }
+
+    func readVolumes(_ f: Field, index: Int) throws(ScenarioError) -> [Volume] {
+        var volumes: [Volume] = []
+        for item in try f.sequence() {
+            let kinds = ["persistentVolumeClaim", "dataVolume", "containerDisk", "emptyDisk", "cloudInitNoCloud", "cloudInitConfigDrive"]
+            let m = try item.mapping(["name"] + kinds)
+            let given = kinds.filter { m.has($0) }
+            guard given.count == 1, let kind = given.first else {
+                throw item.fail("a volume needs exactly one source: " + kinds.joined(separator: ", "))
+            }
+            let name = try m["name"]?.string() ?? kind
+            let source: VolumeSource
+            switch kind {
+            case "persistentVolumeClaim", "dataVolume":
+                let sf = try m.required(kind)
+                let sm = try sf.mapping(kind == "dataVolume" ? ["name"] : ["claimName", "readOnly"])
+                let keyField = try sm.required(kind == "dataVolume" ? "name" : "claimName")
+                let claimName = try keyField.string().replacingOccurrences("{i}", String(index))
+                guard let id = claimIDs[claimName] else {
+                    throw keyField.fail(unknownName("persistentVolumeClaim", claimName, claimIDs))
+                }
+                source = kind == "dataVolume" ? .dataVolume(id) : .persistentVolumeClaim(id)
+            case "containerDisk":
+                let sm = try (try m.required(kind)).mapping(["image", "size"])
+                source = .containerDisk(sizeBytes: try sm["size"]?.bytes() ?? 0)
+            case "emptyDisk":
+                let sm = try (try m.required(kind)).mapping(["capacity"])
+                source = .emptyDisk(sizeBytes: try sm.required("capacity").bytes())
+            default:
+                source = .cloudInit
+            }
+            volumes.append(Volume(name: name, source: source))
+        }
+        return volumes
+    }
+
+    /// Initial placements must fit: the scenario describes a cluster that exists.
+    func checkInitialPlacement(_ state: inout ClusterState) throws(ScenarioError) {
+        var cpu = Array(repeating: Int64(0), count: nodeList.count)
+        var mem = cpu
+        for (i, vm) in vmList.enumerated() {
+            guard let n = vm.initialNode else { continue }
+            cpu[n.i] += vm.launcherCPURequestMillis
+            mem[n.i] += vm.launcherMemoryRequestBytes
+            let node = nodeList[n.i]
+            if cpu[n.i] > node.cpuMillis || mem[n.i] > node.memoryBytes, let f = vmNodeFields[i] {
+                throw f.fail(
+                    "VMs placed on \(node.name) request \(ByteFormat.describe(mem[n.i])) memory and \(cpu[n.i])m CPU"
+                        + " (with virt-launcher overhead); it has \(ByteFormat.describe(node.memoryBytes)) and \(node.cpuMillis)m")
+            }
+        }
+    }
+
+    // MARK: timeline
+
+    func node(_ f: Field) throws(ScenarioError) -> NodeID {
+        let name = try f.string()
+        guard let id = nodeIDs[name] else { throw f.fail(unknownName("node", name, nodeIDs)) }
+        return id
+    }
+
+    func vm(_ f: Field) throws(ScenarioError) -> VMID {
+        let name = try f.string()
+        guard let id = vmIDs[name] else { throw f.fail(unknownName("VM", name, vmIDs)) }
+        return id
+    }
+
+    func timeline(_ f: Field) throws(ScenarioError) -> [TimelineEvent] {
+        let actions = [
+            "nodeMaintenance", "deleteNodeMaintenance", "cordon", "uncordon", "drain", "start", "stop", "restart",
+            "migrate", "guestShutdown", "guestCrash", "rollingMaintenance",
+        ]
+        var events: [TimelineEvent] = []
+        for item in try f.sequence() {
+            let m = try item.mapping(["at"] + actions)
+            let at = SimTime.zero + (try m.required("at").duration())
+            let given = actions.filter { m.has($0) }
+            guard given.count == 1, let key = given.first, let a = m[key] else {
+                throw item.fail("each timeline entry needs \"at\" and exactly one action: " + actions.joined(separator: ", "))
+            }
+            let action: TimelineAction
+            switch key {
+            case "nodeMaintenance":
+                let nm = try a.mapping(["node", "name", "reason"])
+                let n = try node(try nm.required("node"))
+                action = .createNodeMaintenance(
+                    node: n, name: try nm["name"]?.string() ?? "nm-\(nodeList[n.i].name)", reason: try nm["reason"]?.string() ?? "")
+            case "deleteNodeMaintenance": action = .deleteNodeMaintenance(node: try node(a))
+            case "cordon": action = .cordon(try node(a))
+            case "uncordon": action = .uncordon(try node(a))
+            case "drain":
+                if case .mapping = a.node.kind {
+                    let dm = try a.mapping(["node", "timeout"])
+                    action = .drain(try node(try dm.required("node")), timeout: try dm["timeout"]?.duration())
+                } else {
+                    action = .drain(try node(a), timeout: nil)
+                }
+            case "start": action = .start(try vm(a))
+            case "stop": action = .stop(try vm(a))
+            case "restart": action = .restart(try vm(a))
+            case "migrate": action = .migrate(try vm(a))
+            case "guestShutdown": action = .guestShutdown(try vm(a))
+            case "guestCrash": action = .guestCrash(try vm(a))
+            default: action = .rollingMaintenance(try rolling(a))
+            }
+            events.append(TimelineEvent(at: at, action: action, line: item.node.line))
+        }
+        // Stable: entries at the same instant keep the file's order.
+        return events.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+    }
+
+    func rolling(_ f: Field) throws(ScenarioError) -> RollingMaintenance {
+        let m = try f.mapping(["nodes", "role", "matchLabels", "maxUnavailable", "maintenanceDuration", "reason"])
+        var nodes: [NodeID]
+        if let list = m["nodes"] {
+            nodes = try list.sequence().map { f throws(ScenarioError) in try node(f) }
+        } else {
+            let role = try m["role"]?.oneOf(NodeRole.self) ?? .worker
+            let labels = try m["matchLabels"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
+            nodes = nodeList.indices.filter { i in
+                nodeList[i].role == role && labels.allSatisfy { nodeList[i].labels.contains($0) }
+            }.map(NodeID.init)
+        }
+        if nodes.isEmpty { throw f.fail("the rolling maintenance selects no node") }
+        return RollingMaintenance(
+            nodes: nodes, maxUnavailable: try m["maxUnavailable"]?.int(min: 1) ?? 1,
+            maintenanceDuration: try m["maintenanceDuration"]?.duration() ?? .minutes(10),
+            reason: try m["reason"]?.string() ?? "rolling maintenance")
+    }
+
+    // MARK: expect
+
+    func expectations(_ f: Field) throws(ScenarioError) -> [Expectation] {
+        let m = try f.mapping([
+            "maxDowntime", "maxTotalDowntime", "maxVMsWithDowntime", "blockedDrains", "maxPendingMigrationsAtEnd",
+            "maintenanceWithin", "maxFailedMigrations", "vms",
+        ])
+        var out: [Expectation] = []
+        if let v = m["maxDowntime"] { out.append(.maxDowntime(try v.duration())) }
+        if let v = m["maxTotalDowntime"] { out.append(.maxTotalDowntime(try v.duration())) }
+        if let v = m["maxVMsWithDowntime"] { out.append(.maxVMsWithDowntime(try v.int())) }
+        if let v = m["blockedDrains"] { out.append(.blockedDrains(try v.int())) }
+        if let v = m["maxPendingMigrationsAtEnd"] { out.append(.maxPendingMigrationsAtEnd(try v.int())) }
+        if let v = m["maintenanceWithin"] { out.append(.maintenanceWithin(try v.duration())) }
+        if let v = m["maxFailedMigrations"] { out.append(.maxFailedMigrations(try v.int())) }
+        for item in try m["vms"]?.sequence() ?? [] {
+            let vm = try item.mapping(["name", "migrated", "downAtEnd", "maxDowntime", "finalNode"])
+            out.append(
+                .vm(
+                    VMExpectation(
+                        vm: try self.vm(try vm.required("name")), migrated: try vm["migrated"]?.bool(),
+                        downAtEnd: try vm["downAtEnd"]?.bool(), maxDowntime: try vm["maxDowntime"]?.duration(),
+                        finalNode: try vm["finalNode"].map { f throws(ScenarioError) in try node(f) })))
+        }
+        return out
+    }
+
+    func unknownName<ID>(_ what: String, _ name: String, _ known: [String: ID]) -> String {
+        var message = "no \(what) named \"\(name)\""
+        if let guess = closest(name, known.keys.sorted()) { message += "; did you mean \"\(guess)\"?" }
+        return message
+    }
+}
+
+extension String {
+    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+        guard !target.isEmpty, contains(target) else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}

@@ -1,0 +1,512 @@
+/// Reads the YAML that Kubernetes manifests use, and JSON, keeping line and column for every value.
+///
+/// Supported: block mappings and sequences (including sequences at their key's indentation),
+/// flow `[a, b]` and `{k: v}` (which covers JSON), plain / single / double-quoted scalars,
+/// comments, `|` and `>` block scalars with chomping indicators, one leading `---`.
+/// Anchors, aliases, tags, directives and several documents are refused with a clear error.
+public struct YAMLReader {
+    private struct Line {
+        var number: Int  // 1-based
+        var start: Int  // offset of the line's first byte
+        var end: Int  // offset after the line's last byte (before newline)
+        var indent: Int
+        var contentEnd: Int  // offset after the content, comment and trailing blanks removed
+        var blank: Bool
+    }
+
+    private let file: String
+    private let bytes: [UInt8]
+    private var lines: [Line] = []
+    private var li = 0
+
+    public init(text: String, file: String) {
+        self.file = file
+        bytes = Array(text.utf8)
+    }
+
+    public static func parse(_ text: String, file: String) throws(ScenarioError) -> YAMLNode {
+        var reader = YAMLReader(text: text, file: file)
+        return try reader.parseDocument()
+    }
+
+    // MARK: errors
+
+    private func error(_ offset: Int, _ message: String) -> ScenarioError {
+        var line = 1, lineStart = 0
+        var k = 0
+        while k < offset && k < bytes.count {
+            if bytes[k] == 10 {
+                line += 1
+                lineStart = k + 1
+            }
+            k += 1
+        }
+        return ScenarioError(file: file, line: line, column: offset - lineStart + 1, field: "", message: message)
+    }
+
+    private func position(_ offset: Int) -> (line: Int, column: Int) {
+        let e = error(offset, "")
+        return (e.line, e.column)
+    }
+
+    // MARK: lines
+
+    private mutating func splitLines() throws(ScenarioError) {
+        var start = 0
+        var number = 1
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != 10 { end += 1 }
+            var lineEnd = end
+            if lineEnd > start && bytes[lineEnd - 1] == 13 { lineEnd -= 1 }  // CRLF
+            var indent = 0
+            while start + indent < lineEnd && bytes[start + indent] == 32 { indent += 1 }
+            if start + indent < lineEnd && bytes[start + indent] == 9 {
+                throw error(start + indent, "tab in indentation; YAML indents with spaces")
+            }
+            let contentEnd = try stripComment(from: start + indent, to: lineEnd)
+            lines.append(
+                Line(
+                    number: number, start: start, end: lineEnd, indent: indent, contentEnd: contentEnd,
+                    blank: contentEnd == start + indent))
+            if end >= bytes.count { break }
+            start = end + 1
+            number += 1
+        }
+    }
+
+    /// End of the line's content: before a ` #` comment outside quotes, and before trailing blanks.
+    private func stripComment(from: Int, to: Int) throws(ScenarioError) -> Int {
+        var k = from
+        var end = to
+        var inSingle = false, inDouble = false
+        while k < to {
+            let c = bytes[k]
+            if inDouble {
+                if c == 92 { k += 1 } else if c == 34 { inDouble = false }
+            } else if inSingle {
+                if c == 39 { inSingle = false }
+            } else if c == 34 && (k == from || isFlowBoundary(bytes[k - 1])) {
+                inDouble = true
+            } else if c == 39 && (k == from || isFlowBoundary(bytes[k - 1])) {
+                inSingle = true
+            } else if c == 35 && (k == from || bytes[k - 1] == 32 || bytes[k - 1] == 9) {
+                end = k
+                break
+            }
+            k += 1
+        }
+        while end > from && (bytes[end - 1] == 32 || bytes[end - 1] == 9) { end -= 1 }
+        return end
+    }
+
+    private func isFlowBoundary(_ c: UInt8) -> Bool {
+        c == 32 || c == 9 || c == 91 || c == 123 || c == 44 || c == 58 || c == 45
+    }
+
+    private mutating func skipBlank() {
+        while li < lines.count && lines[li].blank { li += 1 }
+    }
+
+    // MARK: document
+
+    mutating func parseDocument() throws(ScenarioError) -> YAMLNode {
+        try splitLines()
+        skipBlank()
+        if li < lines.count, text(lines[li].start + lines[li].indent, lines[li].contentEnd).hasPrefix("%") {
+            throw error(lines[li].start, "YAML directives are not supported")
+        }
+        if li < lines.count, isMarker(lines[li], "---") {
+            let l = lines[li]
+            if l.contentEnd > l.start + 3 {
+                throw error(l.start + 3, "content after --- is not supported; start the document on the next line")
+            }
+            li += 1
+            skipBlank()
+        }
+        guard li < lines.count else {
+            throw ScenarioError(file: file, line: 1, column: 1, field: "", message: "the file holds no document")
+        }
+        let root = try parseNode(at: lines[li].start + lines[li].indent, indent: lines[li].indent)
+        skipBlank()
+        if li < lines.count {
+            let l = lines[li]
+            if isMarker(l, "---") || isMarker(l, "...") {
+                throw error(l.start, "several documents in one file are not supported")
+            }
+            throw error(l.start + l.indent, "unexpected content; check the indentation")
+        }
+        return root
+    }
+
+    private func isMarker(_ l: Line, _ m: String) -> Bool {
+        l.indent == 0 && text(l.start, min(l.start + 3, l.contentEnd)) == m
+            && (l.contentEnd == l.start + 3 || bytes[l.start + 3] == 32)
+    }
+
+    private func text(_ a: Int, _ b: Int) -> String {
+        String(decoding: bytes[a..<max(a, b)], as: UTF8.self)
+    }
+
+    // MARK: block structure
+
+    /// Parses the node that starts at `offset` on line `li`; `indent` is its column for block collections.
+    private mutating func parseNode(at offset: Int, indent: Int) throws(ScenarioError) -> YAMLNode {
+        let l = lines[li]
+        let c = bytes[offset]
+        if c == 45 && (offset + 1 == l.contentEnd || bytes[offset + 1] == 32) {
+            return try parseSequence(indent: offset - l.start)
+        }
+        if try keyEnd(at: offset, lineEnd: l.contentEnd) != nil {
+            return try parseMapping(indent: offset - l.start, firstOffset: offset)
+        }
+        let node = try parseInline(at: offset, lineEnd: l.contentEnd, indent: indent)
+        return node
+    }
+
+    private mutating func parseSequence(indent: Int) throws(ScenarioError) -> YAMLNode {
+        let first = lines[li]
+        let (line, column) = (first.number, indent + 1)
+        var items: [YAMLNode] = []
+        while li < lines.count {
+            let l = lines[li]
+            let dash = l.start + indent
+            guard bytes[dash] == 45 else { throw error(dash, "expected a sequence item \"- \"") }
+            var k = dash + 1
+            while k < l.contentEnd && bytes[k] == 32 { k += 1 }
+            if k >= l.contentEnd {
+                li += 1
+                skipBlank()
+                if li < lines.count && lines[li].indent > indent {
+                    items.append(try parseNode(at: lines[li].start + lines[li].indent, indent: lines[li].indent))
+                } else {
+                    items.append(YAMLNode(.null, line: l.number, column: dash - l.start + 1))
+                }
+            } else {
+                items.append(try parseNode(at: k, indent: k - l.start))
+            }
+            skipBlank()
+            guard li < lines.count else { break }
+            let next = lines[li]
+            if next.indent < indent { break }
+            if next.indent > indent { throw error(next.start + next.indent, "unexpected indentation") }
+            if bytes[next.start + indent] != 45 { break }  // the parent mapping continues
+        }
+        return YAMLNode(.sequence(items), line: line, column: column)
+    }
+
+    private mutating func parseMapping(indent: Int, firstOffset: Int) throws(ScenarioError) -> YAMLNode {
+        let (line, column) = (lines[li].number, indent + 1)
+        var entries: [YAMLEntry] = []
+        var offset = firstOffset
+        while true {
+            let l = lines[li]
+            guard let (key, colon) = try keyEnd(at: offset, lineEnd: l.contentEnd) else {
+                throw error(offset, "expected \"key: value\"")
+            }
+            if let dup = entries.first(where: { $0.key == key }) {
+                throw error(offset, "duplicate key \"\(key)\" (first at line \(dup.keyLine))")
+            }
+            var k = colon + 1
+            while k < l.contentEnd && bytes[k] == 32 { k += 1 }
+            let value: YAMLNode
+            if k >= l.contentEnd {
+                li += 1
+                skipBlank()
+                if li < lines.count && lines[li].indent > indent {
+                    value = try parseNode(at: lines[li].start + lines[li].indent, indent: lines[li].indent)
+                } else if li < lines.count && lines[li].indent == indent && bytes[lines[li].start + indent] == 45
+                    && (lines[li].start + indent + 1 == lines[li].contentEnd || bytes[lines[li].start + indent + 1] == 32)
+                {
+                    value = try parseSequence(indent: indent)  // `key:\n- item` at the key's indentation
+                } else {
+                    value = YAMLNode(.null, line: l.number, column: colon - l.start + 2)
+                }
+            } else {
+                value = try parseNode(at: k, indent: indent)
+            }
+            entries.append(YAMLEntry(key: key, keyLine: l.number, keyColumn: offset - l.start + 1, value: value))
+            skipBlank()
+            guard li < lines.count else { break }
+            let next = lines[li]
+            if next.indent < indent { break }
+            if next.indent > indent { throw error(next.start + next.indent, "unexpected indentation") }
+            let c = bytes[next.start + indent]
+            if c == 45 && (next.start + indent + 1 == next.contentEnd || bytes[next.start + indent + 1] == 32) { break }
+            offset = next.start + indent
+        }
+        return YAMLNode(.mapping(entries), line: line, column: column)
+    }
+
+    /// If a block mapping key starts at `offset`, its text and the offset of its colon.
+    private func keyEnd(at offset: Int, lineEnd: Int) throws(ScenarioError) -> (String, Int)? {
+        let c = bytes[offset]
+        if c == 91 || c == 123 { return nil }  // flow collection
+        if c == 34 || c == 39 {
+            let (s, after) = try quoted(at: offset, limit: lineEnd)
+            var k = after
+            while k < lineEnd && bytes[k] == 32 { k += 1 }
+            if k < lineEnd && bytes[k] == 58 && (k + 1 == lineEnd || bytes[k + 1] == 32) { return (s, k) }
+            return nil
+        }
+        var k = offset
+        while k < lineEnd {
+            if bytes[k] == 58 && (k + 1 == lineEnd || bytes[k + 1] == 32) {
+                var e = k
+                while e > offset && bytes[e - 1] == 32 { e -= 1 }
+                return (text(offset, e), k)
+            }
+            k += 1
+        }
+        return nil
+    }
+
+    /// A value that starts on this line: block scalar, flow collection, or scalar.
+    private mutating func parseInline(at offset: Int, lineEnd: Int, indent: Int) throws(ScenarioError) -> YAMLNode {
+        let l = lines[li]
+        let (line, column) = (l.number, offset - l.start + 1)
+        let c = bytes[offset]
+        switch c {
+        case 38: throw error(offset, "anchors (&) are not supported")
+        case 42: throw error(offset, "aliases (*) are not supported")
+        case 33: throw error(offset, "tags (!) are not supported")
+        case 124, 62:
+            return try parseBlockScalar(at: offset, indent: indent)
+        case 91, 123:
+            var k = offset
+            let node = try parseFlow(&k)
+            skipSpacesAndComments(&k, acrossLines: false)
+            if k < bytes.count && bytes[k] != 10 && bytes[k] != 13 {
+                throw error(k, "unexpected text after the flow collection")
+            }
+            // Resume on the line after the one where the flow collection ended.
+            while li < lines.count && lines[li].end < k { li += 1 }
+            li += 1
+            return node
+        case 34, 39:
+            let (s, after) = try quoted(at: offset, limit: lineEnd)
+            if after != lineEnd { throw error(after, "unexpected text after the quoted scalar") }
+            li += 1
+            return YAMLNode(.scalar(s, plain: false), line: line, column: column)
+        default:
+            let s = text(offset, lineEnd)
+            li += 1
+            // A plain scalar may continue on more-indented lines; that form is rare in manifests and
+            // easy to misread, so it is refused rather than folded.
+            if li < lines.count && !lines[li].blank && lines[li].indent > indent
+                && (try? keyEnd(at: lines[li].start + lines[li].indent, lineEnd: lines[li].contentEnd)) == nil
+                && bytes[lines[li].start + lines[li].indent] != 45
+            {
+                throw error(lines[li].start + lines[li].indent, "multi-line plain scalars are not supported; quote the value or use | or >")
+            }
+            return scalar(s, line: line, column: column)
+        }
+    }
+
+    private func scalar(_ s: String, line: Int, column: Int) -> YAMLNode {
+        if s == "null" || s == "~" || s == "Null" || s == "NULL" { return YAMLNode(.null, line: line, column: column) }
+        return YAMLNode(.scalar(s, plain: true), line: line, column: column)
+    }
+
+    private mutating func parseBlockScalar(at offset: Int, indent: Int) throws(ScenarioError) -> YAMLNode {
+        let l = lines[li]
+        let folded = bytes[offset] == 62
+        var chomp: UInt8 = 0  // 0 clip, '-' strip, '+' keep
+        var k = offset + 1
+        var explicitIndent = 0
+        while k < l.contentEnd {
+            let c = bytes[k]
+            if c == 45 || c == 43 { chomp = c } else if c >= 49 && c <= 57 { explicitIndent = Int(c - 48) } else if c != 32 {
+                throw error(k, "unexpected text after the block scalar indicator")
+            }
+            k += 1
+        }
+        let (line, column) = (l.number, offset - l.start + 1)
+        li += 1
+        // The block's lines: every following line that is blank or indented deeper than the parent.
+        var body: [(indent: Int, text: String, blank: Bool)] = []
+        var blockIndent = explicitIndent > 0 ? indent + explicitIndent : 0
+        while li < lines.count {
+            let bl = lines[li]
+            let allSpace = bytes[bl.start..<bl.end].allSatisfy { $0 == 32 }
+            if !allSpace {
+                if blockIndent == 0 {
+                    if bl.indent <= indent { break }
+                    blockIndent = bl.indent
+                }
+                if bl.indent < blockIndent { break }
+                body.append((bl.indent, text(bl.start + blockIndent, bl.end), false))
+            } else {
+                body.append((0, "", true))
+            }
+            li += 1
+        }
+        // Trailing blank lines belong to chomping, not content; give them back to the parser.
+        var trailing = 0
+        while let last = body.last, last.blank {
+            body.removeLast()
+            trailing += 1
+        }
+        var out = ""
+        if folded {
+            var previousMoreIndented = false
+            for (n, b) in body.enumerated() {
+                let moreIndented = b.indent > blockIndent
+                if n > 0 {
+                    if b.blank || body[n - 1].blank || moreIndented || previousMoreIndented { out += "\n" } else { out += " " }
+                }
+                out += b.text
+                previousMoreIndented = moreIndented
+            }
+        } else {
+            out = body.map(\.text).joined(separator: "\n")
+        }
+        if !body.isEmpty {
+            if chomp == 43 { out += String(repeating: "\n", count: trailing + 1) } else if chomp == 0 { out += "\n" }
+        }
+        return YAMLNode(.scalar(out, plain: false), line: line, column: column)
+    }
+
+    // MARK: scalars and flow
+
+    private func quoted(at offset: Int, limit: Int) throws(ScenarioError) -> (String, Int) {
+        let q = bytes[offset]
+        var out: [UInt8] = []
+        var k = offset + 1
+        while k < limit {
+            let c = bytes[k]
+            if q == 39 {
+                if c == 39 {
+                    if k + 1 < limit && bytes[k + 1] == 39 {
+                        out.append(39)
+                        k += 2
+                        continue
+                    }
+                    return (String(decoding: out, as: UTF8.self), k + 1)
+                }
+                out.append(c)
+            } else {
+                if c == 34 { return (String(decoding: out, as: UTF8.self), k + 1) }
+                if c == 92 {
+                    k += 1
+                    guard k < limit else { break }
+                    switch bytes[k] {
+                    case 110: out.append(10)
+                    case 116: out.append(9)
+                    case 114: out.append(13)
+                    case 48: out.append(0)
+                    case 34, 92, 47, 39: out.append(bytes[k])
+                    case 117:
+                        guard k + 4 < limit, let v = UInt32(text(k + 1, k + 5), radix: 16), let u = Unicode.Scalar(v) else {
+                            throw error(k, "bad \\u escape")
+                        }
+                        out.append(contentsOf: Array(String(Character(u)).utf8))
+                        k += 4
+                    default: throw error(k - 1, "unknown escape \\\(Character(Unicode.Scalar(bytes[k])))")
+                    }
+                } else {
+                    out.append(c)
+                }
+            }
+            k += 1
+        }
+        throw error(offset, "unterminated quoted scalar (quoted scalars must end on their line)")
+    }
+
+    private func skipSpacesAndComments(_ k: inout Int, acrossLines: Bool) {
+        while k < bytes.count {
+            let c = bytes[k]
+            if c == 32 || c == 9 || (acrossLines && (c == 10 || c == 13)) {
+                k += 1
+            } else if c == 35 {
+                while k < bytes.count && bytes[k] != 10 { k += 1 }
+            } else {
+                break
+            }
+        }
+    }
+
+    private func parseFlow(_ k: inout Int) throws(ScenarioError) -> YAMLNode {
+        skipSpacesAndComments(&k, acrossLines: true)
+        guard k < bytes.count else { throw error(k, "unexpected end of file in a flow collection") }
+        let (line, column) = position(k)
+        let c = bytes[k]
+        if c == 91 {
+            k += 1
+            var items: [YAMLNode] = []
+            while true {
+                skipSpacesAndComments(&k, acrossLines: true)
+                guard k < bytes.count else { throw error(k, "unterminated [ ]") }
+                if bytes[k] == 93 {
+                    k += 1
+                    break
+                }
+                items.append(try parseFlow(&k))
+                skipSpacesAndComments(&k, acrossLines: true)
+                guard k < bytes.count else { throw error(k, "unterminated [ ]") }
+                if bytes[k] == 44 { k += 1 } else if bytes[k] != 93 { throw error(k, "expected , or ]") }
+            }
+            return YAMLNode(.sequence(items), line: line, column: column)
+        }
+        if c == 123 {
+            k += 1
+            var entries: [YAMLEntry] = []
+            while true {
+                skipSpacesAndComments(&k, acrossLines: true)
+                guard k < bytes.count else { throw error(k, "unterminated { }") }
+                if bytes[k] == 125 {
+                    k += 1
+                    break
+                }
+                let keyNode = try parseFlowScalar(&k, isKey: true)
+                guard case .scalar(let key, _) = keyNode.kind else { throw error(k, "expected a key") }
+                if let dup = entries.first(where: { $0.key == key }) {
+                    throw error(k, "duplicate key \"\(key)\" (first at line \(dup.keyLine))")
+                }
+                skipSpacesAndComments(&k, acrossLines: true)
+                guard k < bytes.count, bytes[k] == 58 else { throw error(k, "expected : after the key \"\(key)\"") }
+                k += 1
+                skipSpacesAndComments(&k, acrossLines: true)
+                let value: YAMLNode
+                if k < bytes.count && (bytes[k] == 44 || bytes[k] == 125) {
+                    value = YAMLNode(.null, line: keyNode.line, column: keyNode.column)
+                } else {
+                    value = try parseFlow(&k)
+                }
+                entries.append(YAMLEntry(key: key, keyLine: keyNode.line, keyColumn: keyNode.column, value: value))
+                skipSpacesAndComments(&k, acrossLines: true)
+                guard k < bytes.count else { throw error(k, "unterminated { }") }
+                if bytes[k] == 44 { k += 1 } else if bytes[k] != 125 { throw error(k, "expected , or }") }
+            }
+            return YAMLNode(.mapping(entries), line: line, column: column)
+        }
+        return try parseFlowScalar(&k, isKey: false)
+    }
+
+    private func parseFlowScalar(_ k: inout Int, isKey: Bool) throws(ScenarioError) -> YAMLNode {
+        let (line, column) = position(k)
+        let c = bytes[k]
+        if c == 38 { throw error(k, "anchors (&) are not supported") }
+        if c == 42 { throw error(k, "aliases (*) are not supported") }
+        if c == 33 { throw error(k, "tags (!) are not supported") }
+        if c == 34 || c == 39 {
+            var lineEnd = k
+            while lineEnd < bytes.count && bytes[lineEnd] != 10 { lineEnd += 1 }
+            let (s, after) = try quoted(at: k, limit: lineEnd)
+            k = after
+            return YAMLNode(.scalar(s, plain: false), line: line, column: column)
+        }
+        let start = k
+        while k < bytes.count {
+            let b = bytes[k]
+            if b == 44 || b == 93 || b == 125 || b == 10 || b == 13 { break }
+            if b == 58 && (k + 1 >= bytes.count || [32, 10, 44, 125, 93].contains(bytes[k + 1]) || isKey) { break }
+            if b == 35 && k > start && bytes[k - 1] == 32 { break }
+            k += 1
+        }
+        var end = k
+        while end > start && bytes[end - 1] == 32 { end -= 1 }
+        if end == start { throw error(start, "expected a value") }
+        return scalar(text(start, end), line: line, column: column)
+    }
+}

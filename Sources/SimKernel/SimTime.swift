@@ -1,0 +1,56 @@
+/// An instant of simulated time, in whole milliseconds since the scenario started.
+///
+/// Integer time keeps runs byte-identical across machines: no floating-point drift, no clocks.
+public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public var milliseconds: Int64
+
+    public init(milliseconds: Int64) { self.milliseconds = milliseconds }
+
+    public static let zero = SimTime(milliseconds: 0)
+
+    public static func < (a: SimTime, b: SimTime) -> Bool { a.milliseconds < b.milliseconds }
+    public static func + (t: SimTime, d: SimDuration) -> SimTime { SimTime(milliseconds: t.milliseconds + d.milliseconds) }
+    public static func - (a: SimTime, b: SimTime) -> SimDuration { SimDuration(milliseconds: a.milliseconds - b.milliseconds) }
+
+    /// `hh:mm:ss.mmm` from the start of the run (hours grow past 24).
+    public var description: String {
+        let ms = milliseconds
+        let sign = ms < 0 ? "-" : ""
+        let a = ms < 0 ? -ms : ms
+        let h = a / 3_600_000, m = (a / 60_000) % 60, s = (a / 1000) % 60, f = a % 1000
+        return sign + pad(h, 2) + ":" + pad(m, 2) + ":" + pad(s, 2) + "." + pad(f, 3)
+    }
+}
+
+/// A span of simulated time in milliseconds.
+public struct SimDuration: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public var milliseconds: Int64
+
+    public init(milliseconds: Int64) { self.milliseconds = milliseconds }
+    public static func seconds(_ s: Int64) -> SimDuration { SimDuration(milliseconds: s * 1000) }
+    public static func minutes(_ m: Int64) -> SimDuration { SimDuration(milliseconds: m * 60_000) }
+
+    public static let zero = SimDuration(milliseconds: 0)
+
+    public static func < (a: SimDuration, b: SimDuration) -> Bool { a.milliseconds < b.milliseconds }
+    public static func + (a: SimDuration, b: SimDuration) -> SimDuration { SimDuration(milliseconds: a.milliseconds + b.milliseconds) }
+    public static func * (a: SimDuration, k: Int64) -> SimDuration { SimDuration(milliseconds: a.milliseconds * k) }
+
+    /// Compact human form: `300ms`, `5s`, `1m30s`, `2h05m`, `12.250s`.
+    public var description: String {
+        let ms = milliseconds
+        if ms < 0 { return "-" + SimDuration(milliseconds: -ms).description }
+        if ms < 1000 { return "\(ms)ms" }
+        let totalSeconds = ms / 1000, frac = ms % 1000
+        let h = totalSeconds / 3600, m = (totalSeconds / 60) % 60, s = totalSeconds % 60
+        let secs = frac == 0 ? "\(s)s" : "\(s).\(pad(frac, 3))s"
+        if h > 0 { return "\(h)h" + pad(m, 2) + "m" + (s == 0 && frac == 0 ? "" : pad(s, 2) + (frac == 0 ? "s" : "." + pad(frac, 3) + "s")) }
+        if m > 0 { return "\(m)m" + (s == 0 && frac == 0 ? "" : secs) }
+        return secs
+    }
+}
+
+func pad(_ v: Int64, _ width: Int) -> String {
+    let s = String(v)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+}
