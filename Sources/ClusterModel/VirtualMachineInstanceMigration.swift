@@ -48,6 +48,8 @@ public struct TransferState: Equatable, Sendable, Codable {
     public var lowestAt: SimTime
     public var rounds = 1
     public var bytesSent: Int64 = 0
+    /// The last round (stop-and-copy) or post-copy is under way: the outcome is fixed.
+    public var switchingOver = false
 
     public init(dataBytes: Int64, at now: SimTime, bandwidth: Int64) {
         self.dataBytes = dataBytes
@@ -81,6 +83,11 @@ public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
     public var waitingReason: String?
     /// Bumped on each rescheduling of its transfer timer.
     public var generation: UInt32 = 0
+    /// Created after an earlier evacuation migration of the same VMI failed.
+    public var isRetry = false
+    /// Switched to post-copy after the completion timeout (allowPostCopy).
+    public var postCopy = false
+    public var endedAt: SimTime?
 
     public init(name: String, vm: VMID, trigger: MigrationTrigger, source: NodeID, createdAt: SimTime, holdUntil: SimTime) {
         self.name = name
@@ -98,5 +105,6 @@ public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
         precondition(phase.canTransition(to: next), "migration phase \(phase) -> \(next) is not an edge")
         phase = next
         phaseSince = now
+        if next.isFinal { endedAt = now }
     }
 }

@@ -1,0 +1,76 @@
+import ClusterModel
+import SimKernel
+
+/// The rules of virt-controller's migration controller and the source's pre-copy monitor (R5, §4).
+public enum MigrationController {
+    /// Why a Pending migration cannot get a target pod now, or nil when it can (§4.3).
+    public static func blockedReason(_ m: MigrationID, in state: ClusterState, now: SimTime) -> String? {
+        let mig = state.migrations[m.i]
+        let limits = state.config.liveMigration
+        if mig.holdUntil > now {
+            return "retry backoff after \(state.vmStatus[mig.vm.i].evacuationFailures) failed migration(s), until \(mig.holdUntil)"
+        }
+        if state.migrationsInFlight >= limits.parallelMigrationsPerCluster {
+            return "parallelMigrationsPerCluster (\(limits.parallelMigrationsPerCluster)) reached"
+        }
+        if state.outboundInFlight[mig.source.i] >= limits.parallelOutboundMigrationsPerNode {
+            return "parallelOutboundMigrationsPerNode (\(limits.parallelOutboundMigrationsPerNode)) reached on \(state.nodes[mig.source.i].name)"
+        }
+        return nil
+    }
+
+    /// Pending migrations in the order the controller takes them: priority first, then creation.
+    public static func queueOrder(_ pending: [MigrationID], in state: ClusterState) -> [MigrationID] {
+        pending.sorted {
+            let a = state.migrations[$0.i], b = state.migrations[$1.i]
+            if a.priority != b.priority { return a.priority > b.priority }
+            return $0 < $1
+        }
+    }
+
+    /// Evacuation retry backoff: 20 s doubled per further consecutive failure, capped at 320 s (§4.5).
+    public static func evacuationBackoff(failures k: Int) -> SimDuration {
+        guard k > 0 else { return .zero }
+        return .seconds(min(320, 20 << Int64(min(k - 1, 8))))
+    }
+
+    /// A migration's share of the links: each node's link split evenly among the transfers that leave
+    /// or enter it; the migration gets the smaller of its two shares, capped by bandwidthPerMigration.
+    public static func bandwidth(_ m: MigrationID, in state: ClusterState) -> Int64 {
+        let mig = state.migrations[m.i]
+        guard let target = mig.target else { return 1 }
+        var atSource = 0, atTarget = 0
+        for t in state.transfers {
+            let o = state.migrations[t.i]
+            if o.source == mig.source || o.target == mig.source { atSource += 1 }
+            if o.source == target || o.target == target { atTarget += 1 }
+        }
+        let s = state.nodes[mig.source.i].migrationLinkBytesPerSecond / Int64(max(1, atSource))
+        let d = state.nodes[target.i].migrationLinkBytesPerSecond / Int64(max(1, atTarget))
+        var bw = min(s, d)
+        if let cap = state.config.liveMigration.bandwidthPerMigrationBytesPerSecond { bw = min(bw, cap) }
+        return max(1, bw)
+    }
+
+    /// acceptableCompletionTime = completionTimeoutPerGiB × ceil(data / 10⁹ bytes) — KubeVirt's decimal
+    /// ceiling, so a 4 GiB guest counts as 5 (§4.6).
+    public static func completionTimeout(dataBytes: Int64, perGiB: Int64) -> SimDuration {
+        .seconds(perGiB * ((dataBytes + 999_999_999) / 1_000_000_000))
+    }
+
+    /// Memory the guest dirtied during a round of `duration`, bounded by its working set; with
+    /// auto-converge QEMU throttles the vCPUs from the second round: 20 %, +10 % per round, max 99 %.
+    public static func dirtiedBytes(_ vm: VirtualMachine, duration: SimDuration, round: Int, autoConverge: Bool) -> Int64 {
+        var rate = vm.dirtyBytesPerSecond
+        if autoConverge && round >= 2 {
+            let throttle = Int64(min(99, 20 + 10 * (round - 2)))
+            rate = rate * (100 - throttle) / 100
+        }
+        return min(vm.workingSetBytes, rate * duration.milliseconds / 1000)
+    }
+
+    /// Milliseconds to send `bytes` at `bandwidth`, rounded up.
+    public static func sendTime(_ bytes: Int64, bandwidth: Int64) -> SimDuration {
+        SimDuration(milliseconds: (bytes * 1000 + bandwidth - 1) / bandwidth)
+    }
+}

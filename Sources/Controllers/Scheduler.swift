@@ -1,0 +1,66 @@
+import ClusterModel
+import SimKernel
+
+/// Where a pod goes, or why it cannot go anywhere.
+public enum Placement: Equatable, Sendable {
+    case node(NodeID)
+    case unschedulable(String)
+}
+
+/// The kube-scheduler as far as VMs need it: filter nodes by cordon, role and resource requests, then
+/// score by least allocated (kube-scheduler's default `NodeResourcesFit` strategy), lowest index on ties.
+public enum Scheduler {
+    public static func place(cpuMillis: Int64, memoryBytes: Int64, avoiding: NodeID?, in state: ClusterState) -> Placement {
+        var best: NodeID?
+        var bestScore: Int64 = -1
+        var cordoned = 0, controlPlane = 0, lackMemory = 0, lackCPU = 0, source = 0
+        for i in state.nodes.indices {
+            let node = state.nodes[i]
+            let id = NodeID(i)
+            if id == avoiding {
+                source += 1
+                continue
+            }
+            // Control-plane nodes carry the NoSchedule role taint that VM pods do not tolerate.
+            if node.role == .controlPlane {
+                controlPlane += 1
+                continue
+            }
+            if node.unschedulable {
+                cordoned += 1
+                continue
+            }
+            let freeMemory = node.memoryBytes - state.memoryRequestedBytes[i]
+            let freeCPU = node.cpuMillis - state.cpuRequestedMillis[i]
+            if freeMemory < memoryBytes {
+                lackMemory += 1
+                continue
+            }
+            if freeCPU < cpuMillis {
+                lackCPU += 1
+                continue
+            }
+            let score = (freeCPU - cpuMillis) * 10_000 / node.cpuMillis + (freeMemory - memoryBytes) * 10_000 / node.memoryBytes
+            if score > bestScore {
+                bestScore = score
+                best = id
+            }
+        }
+        if let best { return .node(best) }
+        var parts: [String] = []
+        if cordoned > 0 { parts.append("\(cordoned) cordoned") }
+        if controlPlane > 0 { parts.append("\(controlPlane) control-plane (tainted)") }
+        if lackMemory > 0 { parts.append("\(lackMemory) insufficient memory") }
+        if lackCPU > 0 { parts.append("\(lackCPU) insufficient cpu") }
+        if source > 0 { parts.append("1 is the migration source") }
+        let head: String
+        if lackMemory > 0 {
+            head = "no schedulable node has \(ByteFormat.describe(memoryBytes)) memory free"
+        } else if lackCPU > 0 {
+            head = "no schedulable node has \(cpuMillis)m CPU free"
+        } else {
+            head = "no schedulable node"
+        }
+        return .unschedulable(head + " (0/\(state.nodes.count) nodes available: " + parts.joined(separator: ", ") + ")")
+    }
+}

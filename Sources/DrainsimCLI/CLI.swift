@@ -1,0 +1,253 @@
+import ClusterModel
+import Foundation
+import Reporting
+import Scenarios
+import Simulation
+
+/// `drainsim` commands. Output goes to the given strings so tests can run commands in-process.
+public enum CLI {
+    public enum ExitCode: Int32 {
+        case ok = 0
+        case expectationsFailed = 1
+        case badInput = 2
+    }
+
+    public static let usage = """
+        drainsim: what-if simulation of KubeVirt / OpenShift Virtualization node maintenance
+
+        Usage:
+          drainsim run FILE [--seed N] [--out DIR] [--json]   run a scenario and print its report
+          drainsim validate FILE...                          check scenario files, print nothing but errors
+          drainsim bench FILE [--repeat N]                   time a scenario (events per second, wall time)
+          drainsim COMMAND --help                            help on one command
+
+        Exit status: 0 ok, 1 an expectation of the scenario failed, 2 bad input or usage.
+        """
+
+    static let runHelp = """
+        drainsim run FILE [--seed N] [--out DIR] [--json]
+
+        Runs the scenario FILE (YAML or JSON) and prints its text report.
+          --seed N    use seed N instead of the scenario's own (default: the scenario's, else 1)
+          --out DIR   also write DIR/report.txt, DIR/report.json and DIR/trace.txt
+          --json      print the JSON report instead of the text one
+        Exit status: 0 all expectations met, 1 some failed (listed in the report), 2 bad input.
+        """
+
+    static let validateHelp = """
+        drainsim validate FILE...
+
+        Reads each scenario and checks it against the schema. Prints `FILE: ok` or the first error as
+        FILE:LINE:COLUMN: FIELD: MESSAGE. Exit status 0 when all are valid, 2 otherwise.
+        """
+
+    static let benchHelp = """
+        drainsim bench FILE [--repeat N]
+
+        Runs the scenario N times (default 3) without the trace and prints wall time and events per
+        second for each run and the best one. Build with -c release for meaningful figures.
+        """
+
+    public static func main(_ args: [String], out: inout String, err: inout String) -> Int32 {
+        guard let command = args.first else {
+            err += usage + "\n"
+            return ExitCode.badInput.rawValue
+        }
+        let rest = Array(args.dropFirst())
+        switch command {
+        case "--help", "-h", "help":
+            out += usage + "\n"
+            return ExitCode.ok.rawValue
+        case "run": return run(rest, out: &out, err: &err).rawValue
+        case "validate": return validate(rest, out: &out, err: &err).rawValue
+        case "bench": return bench(rest, out: &out, err: &err).rawValue
+        default:
+            err += "drainsim: unknown command \"\(command)\"\n\n" + usage + "\n"
+            return ExitCode.badInput.rawValue
+        }
+    }
+
+    struct Options {
+        var files: [String] = []
+        var seed: UInt64?
+        var outDir: String?
+        var json = false
+        var repeatCount = 3
+        var help = false
+    }
+
+    static func parse(_ args: [String], allowed: Set<String>) throws(UsageError) -> Options {
+        var o = Options()
+        var k = 0
+        func value(_ flag: String) throws(UsageError) -> String {
+            k += 1
+            guard k < args.count else { throw UsageError(message: "\(flag) needs a value") }
+            return args[k]
+        }
+        while k < args.count {
+            let a = args[k]
+            if a == "--help" || a == "-h" {
+                o.help = true
+            } else if a.hasPrefix("-") {
+                guard allowed.contains(a) else { throw UsageError(message: "unknown option \(a)") }
+                switch a {
+                case "--seed":
+                    let v = try value(a)
+                    guard let s = UInt64(v) else { throw UsageError(message: "--seed needs a non-negative integer, not \"\(v)\"") }
+                    o.seed = s
+                case "--out": o.outDir = try value(a)
+                case "--json": o.json = true
+                case "--repeat":
+                    let v = try value(a)
+                    guard let n = Int(v), n > 0 else { throw UsageError(message: "--repeat needs a positive integer") }
+                    o.repeatCount = n
+                default: break
+                }
+            } else {
+                o.files.append(a)
+            }
+            k += 1
+        }
+        return o
+    }
+
+    struct UsageError: Error { var message: String }
+
+    /// Reads and checks a scenario file; the error text names file, line, column and field.
+    public static func load(_ path: String) -> Result<Scenario, ScenarioErrorText> {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure(ScenarioErrorText(text: "\(path): cannot read the file"))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return .failure(ScenarioErrorText(text: "\(path): the file is not UTF-8 text"))
+        }
+        do {
+            return .success(try ScenarioLoader.load(text: text, file: path))
+        } catch {
+            return .failure(ScenarioErrorText(text: error.description))
+        }
+    }
+
+    public struct ScenarioErrorText: Error {
+        public var text: String
+    }
+
+    static func run(_ args: [String], out: inout String, err: inout String) -> ExitCode {
+        let o: Options
+        do { o = try parse(args, allowed: ["--seed", "--out", "--json"]) } catch {
+            err += "drainsim run: \(error.message)\n\n" + runHelp + "\n"
+            return .badInput
+        }
+        if o.help {
+            out += runHelp + "\n"
+            return .ok
+        }
+        guard o.files.count == 1, let file = o.files.first else {
+            err += "drainsim run: give exactly one scenario file\n\n" + runHelp + "\n"
+            return .badInput
+        }
+        let scenario: Scenario
+        switch load(file) {
+        case .success(let s): scenario = s
+        case .failure(let e):
+            err += e.text + "\n"
+            return .badInput
+        }
+        var sim = Simulation(scenario: scenario, options: SimulationOptions(seed: o.seed, trace: o.outDir != nil))
+        let record = sim.run()
+        let text = ReportText.render(record)
+        let json = ReportJSON.render(record)
+        if let dir = o.outDir {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                try write(text, to: dir + "/report.txt")
+                try write(json, to: dir + "/report.json")
+                try write(ReportText.trace(record), to: dir + "/trace.txt")
+            } catch {
+                err += "drainsim run: cannot write to \(dir): \(error.localizedDescription)\n"
+                return .badInput
+            }
+        }
+        out += o.json ? json : text
+        if record.expectations.contains(where: { !$0.passed }) {
+            err += "drainsim run: expectations not met:\n"
+            for e in record.expectations where !e.passed { err += "  FAIL \(e.expectation) (actual \(e.actual))\n" }
+            return .expectationsFailed
+        }
+        return .ok
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    static func validate(_ args: [String], out: inout String, err: inout String) -> ExitCode {
+        let o: Options
+        do { o = try parse(args, allowed: []) } catch {
+            err += "drainsim validate: \(error.message)\n\n" + validateHelp + "\n"
+            return .badInput
+        }
+        if o.help {
+            out += validateHelp + "\n"
+            return .ok
+        }
+        guard !o.files.isEmpty else {
+            err += "drainsim validate: give one or more scenario files\n\n" + validateHelp + "\n"
+            return .badInput
+        }
+        var status = ExitCode.ok
+        for file in o.files {
+            switch load(file) {
+            case .success: out += "\(file): ok\n"
+            case .failure(let e):
+                err += e.text + "\n"
+                status = .badInput
+            }
+        }
+        return status
+    }
+
+    static func bench(_ args: [String], out: inout String, err: inout String) -> ExitCode {
+        let o: Options
+        do { o = try parse(args, allowed: ["--repeat", "--seed"]) } catch {
+            err += "drainsim bench: \(error.message)\n\n" + benchHelp + "\n"
+            return .badInput
+        }
+        if o.help {
+            out += benchHelp + "\n"
+            return .ok
+        }
+        guard o.files.count == 1, let file = o.files.first else {
+            err += "drainsim bench: give exactly one scenario file\n\n" + benchHelp + "\n"
+            return .badInput
+        }
+        let scenario: Scenario
+        switch load(file) {
+        case .success(let s): scenario = s
+        case .failure(let e):
+            err += e.text + "\n"
+            return .badInput
+        }
+        let clock = ContinuousClock()
+        var best: Double = .infinity
+        var events = 0
+        for k in 1...o.repeatCount {
+            let start = clock.now
+            var sim = Simulation(scenario: scenario, options: SimulationOptions(seed: o.seed, trace: false))
+            let record = sim.run()
+            let elapsed = clock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            events = record.eventsProcessed
+            best = min(best, seconds)
+            out += "run \(k): \(events) events in \(format(seconds)) s, \(Int(Double(events) / seconds)) events/s\n"
+        }
+        out += "best: \(format(best)) s wall, \(Int(Double(events) / best)) events/s "
+        out += "(\(scenario.state.nodes.count) nodes, \(scenario.state.vms.count) VMs)\n"
+        return .ok
+    }
+
+    static func format(_ s: Double) -> String {
+        let ms = Int((s * 1000).rounded())
+        return "\(ms / 1000).\(String(repeating: "0", count: 3 - String(ms % 1000).count))\(ms % 1000)"
+    }
+}

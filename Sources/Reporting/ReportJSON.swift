@@ -1,0 +1,171 @@
+import ClusterModel
+import SimKernel
+
+/// The machine-readable report. Times and durations are integer milliseconds (`…Ms`); the schema is
+/// documented in the README and its key order is fixed.
+public enum ReportJSON {
+    public static func render(_ r: RunRecord) -> String { document(r).render() }
+
+    public static func document(_ r: RunRecord) -> JSONValue {
+        let s = r.state
+        let lm = s.config.liveMigration
+        let span = r.maintenanceSpan
+        let maxDown = r.maxDowntime
+        return .object([
+            ("scenario", .string(r.scenarioName)),
+            ("seed", .int(Int64(bitPattern: r.seed))),
+            ("stopReason", .string(r.stopReason)),
+            ("endTimeMs", .int(r.endTime.milliseconds)),
+            ("events", .int(r.eventsProcessed)),
+            (
+                "settings",
+                .object([
+                    ("evictionStrategy", .string(s.clusterEvictionStrategy.rawValue)),
+                    ("evictionStrategySource", .string(s.config.evictionStrategy == nil ? "default" : "scenario")),
+                    ("parallelMigrationsPerCluster", .int(lm.parallelMigrationsPerCluster)),
+                    ("parallelOutboundMigrationsPerNode", .int(lm.parallelOutboundMigrationsPerNode)),
+                    ("bandwidthPerMigrationBytesPerSecond", .optional(lm.bandwidthPerMigrationBytesPerSecond)),
+                    ("completionTimeoutPerGiB", .int(lm.completionTimeoutPerGiB)),
+                    ("progressTimeoutMs", .int(lm.progressTimeout.milliseconds)),
+                    ("allowAutoConverge", .bool(lm.allowAutoConverge)),
+                    ("allowPostCopy", .bool(lm.allowPostCopy)),
+                    ("downtimeLimitMs", .int(s.config.downtimeLimit.milliseconds)),
+                    ("launcherStartupMs", .int(s.config.launcherStartup.milliseconds)),
+                ])
+            ),
+            (
+                "totals",
+                .object([
+                    ("vms", .int(s.vms.count)),
+                    ("vmsWithDowntime", .int(r.vmsWithDowntime)),
+                    ("totalDowntimeMs", .int(r.totalDowntime.milliseconds)),
+                    ("maxDowntimeMs", .int(maxDown?.downtime.milliseconds ?? 0)),
+                    ("maxDowntimeVM", .optional(maxDown.map { s.vms[$0.vm.i].name })),
+                    ("migrationsSucceeded", .int(r.migrationsSucceeded)),
+                    ("migrationsFailed", .int(r.migrationsFailed)),
+                    ("migrationsRetried", .int(r.migrationsRetried)),
+                    ("drains", .int(s.drains.count)),
+                    ("drainsBlocked", .int(r.blockedDrains.count)),
+                    ("maintenanceFromMs", .optional(span?.from.milliseconds)),
+                    ("maintenanceToMs", .optional(span?.to.milliseconds)),
+                    ("maintenanceSpanMs", .optional(span.map { ($0.to - $0.from).milliseconds })),
+                    ("peakPendingMigrations", .int(r.peakPendingMigrations)),
+                    ("peakPendingAtMs", .optional(r.peakPendingAt?.milliseconds)),
+                    ("longestPendingWaitMs", .int(r.longestPendingWait.milliseconds)),
+                    ("pendingMigrationsAtEnd", .int(r.waitingMigrations.count)),
+                ])
+            ),
+            ("drains", .array(s.drains.map { drain($0, r) })),
+            ("pendingMigrations", .array(r.waitingMigrations.map { pending($0, r) })),
+            ("vms", .array(s.vms.indices.map { vm(VMID($0), r) })),
+            ("notices", .array(r.notices.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
+            (
+                "expectations",
+                .array(
+                    r.expectations.map {
+                        .object([("expectation", .string($0.expectation)), ("passed", .bool($0.passed)), ("actual", .string($0.actual))])
+                    })
+            ),
+        ])
+    }
+
+    static func drain(_ d: Drain, _ r: RunRecord) -> JSONValue {
+        let s = r.state
+        var method = "oc adm drain", name: String? = nil, reason: String? = nil, timeout: Int64? = nil
+        switch d.method {
+        case .nodeMaintenance(let n, let why):
+            method = "NodeMaintenance"
+            name = n
+            reason = why
+        case .ocAdmDrain(let t): timeout = t?.milliseconds
+        }
+        let end = d.finishedAt ?? r.endTime
+        return .object([
+            ("node", .string(s.nodes[d.node.i].name)),
+            ("method", .string(method)),
+            ("name", .optional(name)),
+            ("reason", .optional(reason)),
+            ("timeoutMs", .optional(timeout)),
+            ("requestedAtMs", .int(d.requestedAt.milliseconds)),
+            ("phase", .string(d.phase.rawValue)),
+            ("finishedAtMs", .optional(d.finishedAt?.milliseconds)),
+            ("deletedAtMs", .optional(d.endedAt?.milliseconds)),
+            ("durationMs", .int((end - d.requestedAt).milliseconds)),
+            ("evictionPods", .int(d.evictionPods)),
+            ("drainProgress", .int(d.drainProgress)),
+            ("pendingPods", .array(d.pendingPods.map { .string(s.vms[$0.i].name) })),
+            ("lastError", .optional(d.lastError)),
+            ("blockers", .array(d.blockers.map { .object([("vm", .string(s.vms[$0.vm.i].name)), ("reason", .string($0.reason))]) })),
+        ])
+    }
+
+    static func pending(_ m: VirtualMachineInstanceMigration, _ r: RunRecord) -> JSONValue {
+        .object([
+            ("name", .string(m.name)),
+            ("vm", .string(r.state.vms[m.vm.i].name)),
+            ("phase", .string(m.phase.rawValue)),
+            ("createdAtMs", .int(m.createdAt.milliseconds)),
+            ("phaseSinceMs", .int(m.phaseSince.milliseconds)),
+            ("waitingMs", .int((r.endTime - m.createdAt).milliseconds)),
+            ("reason", .optional(m.waitingReason)),
+        ])
+    }
+
+    static func vm(_ id: VMID, _ r: RunRecord) -> JSONValue {
+        let s = r.state
+        let spec = s.vms[id.i]
+        let status = s.vmStatus[id.i]
+        let migratable: JSONValue
+        switch s.liveMigratable[id.i] {
+        case .migratable(let method): migratable = .object([("status", .bool(true)), ("method", .string(method.rawValue))])
+        case .notMigratable(let reason, let message):
+            migratable = .object([("status", .bool(false)), ("reason", .string(reason)), ("message", .string(message))])
+        }
+        return .object([
+            ("name", .string(spec.name)),
+            ("runStrategy", .string(spec.runStrategy.rawValue)),
+            ("finalRunStrategy", .string(status.runStrategy.rawValue)),
+            ("evictionStrategy", .string(s.evictionStrategy(of: id).rawValue)),
+            ("liveMigratable", migratable),
+            ("finalPhase", .optional(status.vmi?.phase.rawValue)),
+            ("node", .optional(status.vmi?.node.map { s.nodes[$0.i].name })),
+            ("guestUp", .bool(status.guestUp)),
+            ("downtimeMs", .int(r.downtime(of: id).milliseconds)),
+            ("restarts", .int(r.restarts[id.i])),
+            (
+                "outages",
+                .array(
+                    r.outages[id.i].map { o in
+                        .object([
+                            ("fromMs", .int(o.from.milliseconds)),
+                            ("toMs", .optional(o.to?.milliseconds)),
+                            ("durationMs", .int(((o.to ?? r.endTime) - o.from).milliseconds)),
+                            ("cause", .string(o.cause)),
+                            ("resolution", .optional(o.resolution)),
+                        ])
+                    })
+            ),
+            ("migrations", .array(r.migrations(of: id).map { migration($0, s) })),
+        ])
+    }
+
+    static func migration(_ m: VirtualMachineInstanceMigration, _ s: ClusterState) -> JSONValue {
+        .object([
+            ("name", .string(m.name)),
+            ("trigger", .string(m.trigger == .manual ? "virtctl migrate" : "evacuation")),
+            ("phase", .string(m.phase.rawValue)),
+            ("source", .string(s.nodes[m.source.i].name)),
+            ("target", .optional(m.target.map { s.nodes[$0.i].name })),
+            ("createdAtMs", .int(m.createdAt.milliseconds)),
+            ("transferStartedAtMs", .optional(m.transfer?.startedAt.milliseconds)),
+            ("endedAtMs", .optional(m.endedAt?.milliseconds)),
+            ("durationMs", .optional(m.endedAt.map { ($0 - m.createdAt).milliseconds })),
+            ("rounds", .optional(m.transfer.map { Int64($0.rounds) })),
+            ("bytesSent", .optional(m.transfer?.bytesSent)),
+            ("pauseMs", .optional(m.pause?.milliseconds)),
+            ("postCopy", .bool(m.postCopy)),
+            ("retry", .bool(m.isRetry)),
+            ("failureReason", .optional(m.failureReason)),
+        ])
+    }
+}

@@ -1,0 +1,124 @@
+import ClusterModel
+import SimKernel
+
+/// The report for people: totals first, then drains, waiting migrations, VMs that were touched,
+/// notices and expectations.
+public enum ReportText {
+    public static func render(_ r: RunRecord) -> String {
+        let s = r.state
+        var out = "drainsim report: \(r.scenarioName)\n"
+        out += "seed \(r.seed), stopped: \(r.stopReason) at \(r.endTime), \(r.eventsProcessed) events\n"
+        let lm = s.config.liveMigration
+        let bandwidth = lm.bandwidthPerMigrationBytesPerSecond.map { "\(ByteFormat.describe($0))/s" } ?? "unlimited"
+        out += "evictionStrategy \(s.clusterEvictionStrategy.rawValue)\(s.config.evictionStrategy == nil ? " (default)" : ""),"
+        out += " parallelMigrationsPerCluster \(lm.parallelMigrationsPerCluster), parallelOutboundMigrationsPerNode"
+        out += " \(lm.parallelOutboundMigrationsPerNode), bandwidthPerMigration \(bandwidth), completionTimeoutPerGiB"
+        out += " \(lm.completionTimeoutPerGiB), progressTimeout \(lm.progressTimeout)\n"
+
+        out += "\nTotals\n"
+        let maxDown = r.maxDowntime
+        out += row("VMs with downtime", "\(r.vmsWithDowntime) of \(s.vms.count)")
+        out += row("total downtime", "\(r.totalDowntime)")
+        out += row("max downtime", maxDown.map { "\($0.downtime) (\(s.vms[$0.vm.i].name))" } ?? "0ms")
+        out += row("migrations", "\(r.migrationsSucceeded) succeeded, \(r.migrationsFailed) failed, \(r.migrationsRetried) retries")
+        if let span = r.maintenanceSpan {
+            out += row("maintenance span", "\(span.to - span.from) (\(span.from) to \(span.to))")
+        } else if s.drains.isEmpty {
+            out += row("maintenance span", "no maintenance")
+        } else {
+            out += row("maintenance span", "not finished: \(r.blockedDrains.count) drain(s) still blocked")
+        }
+        out += row("pending migrations", "peak \(r.peakPendingMigrations)" + (r.peakPendingAt.map { " at \($0)" } ?? "")
+            + ", longest wait \(r.longestPendingWait), \(r.waitingMigrations.count) still waiting at the end")
+
+        if !s.drains.isEmpty {
+            out += "\nDrains\n"
+            for d in s.drains {
+                let node = s.nodes[d.node.i].name
+                var what: String
+                switch d.method {
+                case .nodeMaintenance(let name, _): what = "NodeMaintenance \(name)"
+                case .ocAdmDrain: what = "oc adm drain"
+                }
+                what += " of \(node), requested \(d.requestedAt): "
+                switch d.phase {
+                case .Succeeded:
+                    what += "Succeeded at \(d.finishedAt ?? r.endTime) after \((d.finishedAt ?? r.endTime) - d.requestedAt)"
+                    if let e = d.endedAt { what += ", CR deleted at \(e)" }
+                case .Running:
+                    what += "BLOCKED, still Running at the end after \(r.endTime - d.requestedAt), drainProgress \(d.drainProgress)%"
+                case .Failed:
+                    what += "Failed at \(d.finishedAt ?? r.endTime): \(d.lastError ?? "")"
+                case .Cancelled:
+                    what += "Cancelled at \(d.finishedAt ?? r.endTime) (CR deleted before the drain finished)"
+                }
+                out += "  " + what + "\n"
+                for b in d.blockers { out += "      \(s.vms[b.vm.i].name): \(b.reason)\n" }
+            }
+        }
+
+        let waiting = r.waitingMigrations
+        if !waiting.isEmpty {
+            out += "\nMigrations still waiting at the end\n"
+            for m in waiting {
+                out += "  \(m.name) (\(s.vms[m.vm.i].name)) \(m.phase.rawValue) since \(m.phaseSince), waiting \(r.endTime - m.createdAt)"
+                out += m.waitingReason.map { ": \($0)" } ?? ""
+                out += "\n"
+            }
+        }
+
+        out += "\nVMs\n"
+        var untouched = 0
+        for i in s.vms.indices {
+            let id = VMID(i)
+            let migrations = r.migrations(of: id)
+            if r.outages[i].isEmpty && migrations.isEmpty && r.restarts[i] == 0 {
+                untouched += 1
+                continue
+            }
+            let status = s.vmStatus[i]
+            let where_ = status.vmi?.node.map { s.nodes[$0.i].name } ?? "-"
+            let state = status.guestUp ? "up" : (status.vmi?.phase.rawValue ?? "no VMI")
+            out += "  \(s.vms[i].name): \(state) on \(where_), downtime \(r.downtime(of: id)), restarts \(r.restarts[i])"
+            out += " [\(s.vms[i].runStrategy.rawValue), \(s.evictionStrategy(of: id).rawValue)]\n"
+            for o in r.outages[i] {
+                let to = o.to.map { "\($0)" } ?? "end"
+                out += "      down \(o.from) to \(to) (\((o.to ?? r.endTime) - o.from)): \(o.cause)"
+                out += o.resolution.map { "; \($0)" } ?? ""
+                out += "\n"
+            }
+            for m in migrations {
+                let target = m.target.map { s.nodes[$0.i].name } ?? "-"
+                out += "      migration \(m.name) \(s.nodes[m.source.i].name) -> \(target) \(m.phase.rawValue)"
+                if let e = m.endedAt { out += " after \(e - m.createdAt)" }
+                if let p = m.pause { out += ", pause \(p)" }
+                if m.postCopy { out += ", post-copy" }
+                if let f = m.failureReason { out += ": \(f)" }
+                out += "\n"
+            }
+        }
+        if untouched > 0 { out += "  \(untouched) other VM(s) ran throughout without migration or downtime\n" }
+
+        if !r.notices.isEmpty {
+            out += "\nNotices\n"
+            for n in r.notices { out += "  \(n.time) \(n.text)\n" }
+        }
+        if !r.expectations.isEmpty {
+            out += "\nExpectations\n"
+            for e in r.expectations { out += "  \(e.passed ? "PASS" : "FAIL") \(e.expectation) (actual \(e.actual))\n" }
+        }
+        return out
+    }
+
+    private static func row(_ label: String, _ value: String) -> String {
+        "  " + label + String(repeating: " ", count: max(1, 22 - label.count)) + value + "\n"
+    }
+
+    /// The event trace, one line per change: `hh:mm:ss.mmm  text`.
+    public static func trace(_ r: RunRecord) -> String {
+        var out = ""
+        out.reserveCapacity(r.trace.count * 64)
+        for e in r.trace { out += "\(e.time)  \(e.text)\n" }
+        return out
+    }
+}

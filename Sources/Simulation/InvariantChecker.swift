@@ -1,0 +1,78 @@
+import ClusterModel
+
+/// The model's safety rules, checked after every event in tests (house rule 10).
+enum InvariantChecker {
+    static func violations(in state: ClusterState) -> [String] {
+        var out: [String] = []
+        var seen = Array(repeating: -1, count: state.vms.count)
+        var cpu = Array(repeating: Int64(0), count: state.nodes.count)
+        var mem = cpu
+        for (n, list) in state.launchers.enumerated() {
+            for vm in list {
+                // One node per VMI: a launcher pod in one place only.
+                if seen[vm.i] >= 0 { out.append("\(state.vms[vm.i].name) has launcher pods on two nodes") }
+                seen[vm.i] = n
+                cpu[n] += state.vms[vm.i].launcherCPURequestMillis
+                mem[n] += state.vms[vm.i].launcherMemoryRequestBytes
+                if state.vmStatus[vm.i].vmi?.node?.i != n { out.append("\(state.vms[vm.i].name) bound to a node its VMI does not name") }
+            }
+        }
+        for (n, list) in state.migrationTargets.enumerated() {
+            for m in list {
+                let vm = state.migrations[m.i].vm
+                cpu[n] += state.vms[vm.i].launcherCPURequestMillis
+                mem[n] += state.vms[vm.i].launcherMemoryRequestBytes
+                if !state.migrations[m.i].phase.countsTowardLimits { out.append("\(state.migrations[m.i].name) holds a target pod while \(state.migrations[m.i].phase)") }
+                if seen[vm.i] == n { out.append("\(state.migrations[m.i].name) targets its own source node") }
+            }
+        }
+        for (i, node) in state.nodes.enumerated() {
+            if cpu[i] != state.cpuRequestedMillis[i] || mem[i] != state.memoryRequestedBytes[i] {
+                out.append("\(node.name): request counters disagree with the pods bound to it")
+            }
+            if cpu[i] > node.cpuMillis || mem[i] > node.memoryBytes { out.append("\(node.name) is over capacity") }
+        }
+        for (i, status) in state.vmStatus.enumerated() {
+            let name = state.vms[i].name
+            guard let vmi = status.vmi else {
+                if seen[i] >= 0 { out.append("\(name) has a pod but no VMI") }
+                continue
+            }
+            switch vmi.phase {
+            case .Scheduled, .Running:
+                if seen[i] < 0 { out.append("\(name) is \(vmi.phase) without a launcher pod") }
+            case .Pending:
+                if !state.unscheduledVMIs.contains(VMID(i)) { out.append("\(name) is Pending but not waiting for a node") }
+            case .Succeeded, .Failed:
+                if seen[i] >= 0 { out.append("\(name) is \(vmi.phase) but its pod still runs") }
+            }
+        }
+        // Migration limits, recounted from the migrations themselves.
+        let limits = state.config.liveMigration
+        var inFlight = 0
+        var outbound = Array(repeating: 0, count: state.nodes.count)
+        for m in state.migrations where m.phase.countsTowardLimits {
+            inFlight += 1
+            outbound[m.source.i] += 1
+        }
+        if inFlight != state.migrationsInFlight { out.append("in-flight migration counter is \(state.migrationsInFlight), recount \(inFlight)") }
+        if inFlight > limits.parallelMigrationsPerCluster { out.append("\(inFlight) migrations exceed parallelMigrationsPerCluster") }
+        for (i, k) in outbound.enumerated() where k > limits.parallelOutboundMigrationsPerNode {
+            out.append("\(k) outbound migrations from \(state.nodes[i].name) exceed parallelOutboundMigrationsPerNode")
+        }
+        // A ReadWriteOnce claim is attached on one node at most.
+        var claimNode = Array(repeating: -1, count: state.claims.count)
+        for (vm, n) in seen.enumerated() where n >= 0 {
+            for v in state.vms[vm].volumes {
+                switch v.source {
+                case .persistentVolumeClaim(let c), .dataVolume(let c):
+                    if state.claims[c.i].isShared { continue }
+                    if claimNode[c.i] >= 0 && claimNode[c.i] != n { out.append("ReadWriteOnce claim \(state.claims[c.i].name) used on two nodes") }
+                    claimNode[c.i] = n
+                default: continue
+                }
+            }
+        }
+        return out
+    }
+}

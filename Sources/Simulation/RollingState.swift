@@ -1,0 +1,13 @@
+import ClusterModel
+import Scenarios
+import SimKernel
+
+/// Progress of one rolling maintenance.
+struct RollingState {
+    var spec: RollingMaintenance
+    var next = 0
+    var inProgress = 0
+    var done = 0
+    var startedAt: SimTime
+    var finishedAt: SimTime?
+}

@@ -1,0 +1,31 @@
+import ClusterModel
+
+/// What the engine carries: small values only (IDs and generations), so events never allocate.
+enum SimEvent {
+    case timeline(Int32)
+    /// The VMI's launcher pod finished starting: VMI Running.
+    case launcherStarted(VMID, UInt32)
+    case guestBooted(VMID, UInt32)
+    /// The guest powered off within its grace period (ACPI).
+    case guestPoweredOff(VMID, UInt32)
+    /// The grace period ran out: virt-handler destroys the domain.
+    case forcedOff(VMID, UInt32)
+    /// Crash-loop backoff elapsed: create the VM's next VMI.
+    case restartVM(VMID, UInt32)
+    case migrationHoldElapsed(MigrationID)
+    case migrationTargetStarted(MigrationID)
+    case migrationRoundDone(MigrationID, UInt32)
+    case migrationSwitchoverDone(MigrationID)
+    case migrationProgressCheck(MigrationID)
+    case migrationCompletionTimeout(MigrationID)
+    case migrationTargetPendingTimeout(MigrationID)
+    /// A drain's eviction pass: the only polling event.
+    case drainPass(DrainID)
+    /// A rolling maintenance's node has been in maintenance long enough: delete its CR.
+    case maintenanceOver(DrainID)
+
+    var isPoll: Bool {
+        if case .drainPass = self { return true }
+        return false
+    }
+}

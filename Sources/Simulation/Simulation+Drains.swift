@@ -1,0 +1,221 @@
+import ClusterModel
+import Controllers
+import Scenarios
+import SimKernel
+
+/// Drains by NodeMaintenance or `oc adm drain`, and rolling maintenance over many nodes (R6).
+extension Simulation {
+    mutating func createNodeMaintenance(_ node: NodeID, name: String, reason: String, rolling: Int?) {
+        if let d = state.activeDrain[node.i], state.drains[d.i].isNodeMaintenance {
+            notice("NodeMaintenance \(name) refused by the admission webhook: a NodeMaintenance for \(nodeName(node)) already exists")
+            return
+        }
+        trace("NodeMaintenance \(name) created for \(nodeName(node))" + (reason.isEmpty ? "" : ": \(reason)"))
+        startDrain(node, method: .nodeMaintenance(name: name, reason: reason), rolling: rolling)
+    }
+
+    /// Cordon, then the first eviction pass at once.
+    mutating func startDrain(_ node: NodeID, method: DrainMethod, rolling: Int? = nil) {
+        if state.activeDrain[node.i] != nil {
+            notice("drain of \(nodeName(node)) refused: a drain of this node is already running")
+            return
+        }
+        state.nodes[node.i].unschedulable = true
+        var d = Drain(method: method, node: node, requestedAt: now)
+        d.evictionPods = state.podCount(on: node)
+        d.rolling = rolling != nil
+        let id = DrainID(state.drains.count)
+        state.drains.append(d)
+        drainIdleAt.append(-1)
+        state.activeDrain[node.i] = id
+        if let rolling { rollingOfDrain[id.i] = rolling }
+        if case .ocAdmDrain = method { trace("oc adm drain \(nodeName(node))") }
+        schedule(at: now, .drainPass(id))
+    }
+
+    /// One pass of evictions over the node's pods: completed pods go, the webhook answers for launchers.
+    mutating func drainPass(_ d: DrainID) {
+        guard state.drains[d.i].phase == .Running else { return }
+        let node = state.drains[d.i].node
+        if DrainController.timedOut(state.drains[d.i], now: now) {
+            state.drains[d.i].lastError = "oc adm drain timed out; the node stays cordoned"
+            refreshBlockers(of: d)
+            state.drains[d.i].transition(to: .Failed, at: now)
+            state.activeDrain[node.i] = nil
+            changes += 1
+            trace("drain of \(nodeName(node)) timed out")
+            return
+        }
+        var progressed = false
+        for vm in state.completedSourcePods[node.i] {
+            state.removeCompletedPod(vm, from: node)
+            progressed = true
+        }
+        for vm in state.launchers[node.i] {
+            guard let vmi = state.vmStatus[vm.i].vmi, !vmi.terminating else { continue }
+            switch EvictionWebhook.evict(vm, podNode: node, in: state) {
+            case .allowed:
+                let strategy = state.evictionStrategy(of: vm).rawValue
+                beginShutdown(vm, cause: "evicted from \(nodeName(node)) (evictionStrategy \(strategy)): shut down")
+                progressed = true
+            case .denied(_, markEvacuation: true):
+                state.vmStatus[vm.i].vmi?.evacuationNodeName = node
+                progressed = true
+                trace("VMI \(vmName(vm)) marked for evacuation from \(nodeName(node))")
+                if state.evictionStrategy(of: vm) != .External && vmi.migration == nil {
+                    createMigration(vm, trigger: .evacuation(node))
+                }
+            case .denied:
+                break
+            }
+        }
+        if progressed { changes += 1 }
+        if state.podCount(on: node) == 0 {
+            finishDrain(d)
+            return
+        }
+        let (next, attemptEnded) = DrainController.nextPass(state.drains[d.i], now: now)
+        updateDrainStatus(d)
+        if attemptEnded {
+            refreshBlockers(of: d)
+            let first = state.drains[d.i].blockers.first?.reason ?? "pods still terminating"
+            state.drains[d.i].lastError = "drain attempt timed out after \(DrainController.attemptTimeout): \(first)"
+            state.drains[d.i].attemptStartedAt = next
+        }
+        drainIdleAt[d.i] = changes
+        schedule(at: next, .drainPass(d))
+    }
+
+    /// NMO status: pendingPods and drainProgress = (evictionPods − pending) · 100 / evictionPods.
+    mutating func updateDrainStatus(_ d: DrainID) {
+        let node = state.drains[d.i].node
+        var pending = state.launchers[node.i] + state.completedSourcePods[node.i]
+        pending += state.migrationTargets[node.i].map { state.migrations[$0.i].vm }
+        let total = state.drains[d.i].evictionPods
+        state.drains[d.i].pendingPods = pending.sorted()
+        state.drains[d.i].drainProgress = total == 0 ? 100 : max(0, (total - pending.count) * 100 / total)
+    }
+
+    /// A pod left a node: a drain that was waiting only for it is done (kubectl polls every second).
+    mutating func podGone(from node: NodeID) {
+        guard let d = state.activeDrain[node.i], state.drains[d.i].phase == .Running, state.podCount(on: node) == 0 else { return }
+        finishDrain(d)
+    }
+
+    mutating func finishDrain(_ d: DrainID) {
+        let drain = state.drains[d.i]
+        state.drains[d.i].transition(to: .Succeeded, at: now)
+        state.drains[d.i].pendingPods = []
+        state.drains[d.i].blockers = []
+        state.drains[d.i].drainProgress = 100
+        state.drains[d.i].lastError = nil
+        changes += 1
+        trace("drain of \(nodeName(drain.node)) Succeeded after \(now - drain.requestedAt)")
+        if case .ocAdmDrain = drain.method { state.activeDrain[drain.node.i] = nil }
+        if drain.rolling, let r = rollingOfDrain[d.i] {
+            schedule(after: rollings[r].spec.maintenanceDuration, .maintenanceOver(d))
+        }
+    }
+
+    /// NodeMaintenance deleted: uncordon. VMIs already marked keep migrating (reference §2.4).
+    mutating func deleteNodeMaintenance(_ node: NodeID) {
+        guard let d = state.activeDrain[node.i], state.drains[d.i].isNodeMaintenance else {
+            notice("delete NodeMaintenance for \(nodeName(node)) refused: there is none")
+            return
+        }
+        if state.drains[d.i].phase == .Running {
+            refreshBlockers(of: d)
+            state.drains[d.i].transition(to: .Cancelled, at: now)
+        }
+        state.drains[d.i].endedAt = now
+        state.activeDrain[node.i] = nil
+        trace("NodeMaintenance for \(nodeName(node)) deleted")
+        uncordon(node)
+        if let r = rollingOfDrain[d.i] {
+            rollings[r].inProgress -= 1
+            rollings[r].done += 1
+            launchRolling(r)
+        }
+    }
+
+    mutating func uncordon(_ node: NodeID) {
+        state.nodes[node.i].unschedulable = false
+        capacityFreed()
+    }
+
+    mutating func maintenanceOver(_ d: DrainID) {
+        deleteNodeMaintenance(state.drains[d.i].node)
+    }
+
+    mutating func startRolling(_ spec: RollingMaintenance) {
+        rollings.append(RollingState(spec: spec, startedAt: now))
+        trace("rolling maintenance of \(spec.nodes.count) nodes, maxUnavailable \(spec.maxUnavailable)")
+        launchRolling(rollings.count - 1)
+    }
+
+    /// Puts the next nodes into maintenance while fewer than maxUnavailable are.
+    mutating func launchRolling(_ r: Int) {
+        while rollings[r].inProgress < rollings[r].spec.maxUnavailable && rollings[r].next < rollings[r].spec.nodes.count {
+            let node = rollings[r].spec.nodes[rollings[r].next]
+            rollings[r].next += 1
+            if state.activeDrain[node.i] != nil {
+                notice("rolling maintenance skips \(nodeName(node)): it is already being drained")
+                rollings[r].done += 1
+                continue
+            }
+            rollings[r].inProgress += 1
+            createNodeMaintenance(node, name: "rolling-\(nodeName(node))", reason: rollings[r].spec.reason, rolling: r)
+        }
+        if rollings[r].done == rollings[r].spec.nodes.count && rollings[r].finishedAt == nil {
+            rollings[r].finishedAt = now
+            trace("rolling maintenance finished after \(now - rollings[r].startedAt)")
+        }
+    }
+
+    // MARK: why a drain is blocked
+
+    mutating func refreshBlockers() {
+        for i in state.drains.indices where state.drains[i].phase == .Running {
+            updateDrainStatus(DrainID(i))
+            refreshBlockers(of: DrainID(i))
+        }
+    }
+
+    mutating func refreshBlockers(of d: DrainID) {
+        let node = state.drains[d.i].node
+        var blockers: [Blocker] = []
+        for vm in state.launchers[node.i] { blockers.append(Blocker(vm: vm, reason: blockReason(vm, on: node))) }
+        for m in state.migrationTargets[node.i] {
+            let mig = state.migrations[m.i]
+            blockers.append(
+                Blocker(vm: mig.vm, reason: "migration target pod of \(mig.name) (evicting a migration target is denied)"))
+        }
+        state.drains[d.i].blockers = blockers.sorted { $0.vm < $1.vm }
+    }
+
+    func blockReason(_ vm: VMID, on node: NodeID) -> String {
+        guard let vmi = state.vmStatus[vm.i].vmi else { return "no VMI" }
+        if vmi.terminating {
+            return "shutting down (terminationGracePeriodSeconds \(state.vms[vm.i].terminationGracePeriod))"
+        }
+        switch EvictionWebhook.evict(vm, podNode: node, in: state) {
+        case .allowed:
+            return "eviction allowed; not yet evicted"
+        case .denied(let reason, _):
+            if let m = vmi.migration {
+                let mig = state.migrations[m.i]
+                var s = "\(reason); migration \(mig.name) \(mig.phase.rawValue) since \(mig.phaseSince)"
+                if let why = mig.waitingReason { s += ": \(why)" }
+                if let tr = mig.transfer, mig.phase == .Running {
+                    s += ": round \(tr.rounds), \(ByteFormat.describe(tr.roundBytesLeft)) left at \(ByteFormat.describe(tr.bandwidthBytesPerSecond))/s"
+                }
+                return s
+            }
+            let failures = state.vmStatus[vm.i].evacuationFailures
+            if failures > 0, let last = state.migrations.last(where: { $0.vm == vm && $0.phase == .Failed }) {
+                return "\(reason); \(failures) migration(s) failed, last: \(last.failureReason ?? "")"
+            }
+            return reason
+        }
+    }
+}

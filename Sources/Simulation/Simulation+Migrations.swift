@@ -1,0 +1,266 @@
+import ClusterModel
+import Controllers
+import SimKernel
+
+/// VirtualMachineInstanceMigrations: the Pending queue, target pods, pre-copy rounds, outcomes (R5).
+extension Simulation {
+    mutating func createMigration(_ vm: VMID, trigger: MigrationTrigger) {
+        guard let vmi = state.vmStatus[vm.i].vmi, let source = vmi.node else { return }
+        migrationCount[vm.i] += 1
+        let prefix = trigger == .manual ? "migrate" : "kubevirt-evacuation"
+        let name = "\(prefix)-\(vmName(vm))-\(migrationCount[vm.i])"
+        var hold = now
+        let failures = state.vmStatus[vm.i].evacuationFailures
+        if trigger != .manual, let last = state.vmStatus[vm.i].lastEvacuationFailureAt {
+            hold = max(now, last + MigrationController.evacuationBackoff(failures: failures))
+        }
+        let id = MigrationID(state.migrations.count)
+        var m = VirtualMachineInstanceMigration(name: name, vm: vm, trigger: trigger, source: source, createdAt: now, holdUntil: hold)
+        m.isRetry = trigger != .manual && failures > 0
+        state.migrations.append(m)
+        migrationTimers.append(MigrationTimers())
+        state.pendingMigrations.append(id)
+        state.vmStatus[vm.i].vmi?.migration = id
+        waitingMigrations += 1
+        if waitingMigrations > record.peakPendingMigrations {
+            record.peakPendingMigrations = waitingMigrations
+            record.peakPendingAt = now
+        }
+        trace("migration \(name) Pending (\(vmName(vm)) on \(nodeName(source)))")
+        if hold > now { schedule(at: hold, .migrationHoldElapsed(id)) }
+        startPendingMigrations()
+    }
+
+    /// Pending migrations take free slots, highest priority first (§4.3).
+    mutating func startPendingMigrations() {
+        guard !state.pendingMigrations.isEmpty else { return }
+        for m in MigrationController.queueOrder(state.pendingMigrations, in: state) {
+            if let reason = MigrationController.blockedReason(m, in: state, now: now) {
+                state.migrations[m.i].waitingReason = reason
+                continue
+            }
+            state.migrations[m.i].waitingReason = nil
+            state.setMigrationPhase(m, .Scheduling, at: now)
+            trace("migration \(state.migrations[m.i].name) Scheduling")
+            placeTarget(m)
+        }
+    }
+
+    mutating func placeTarget(_ m: MigrationID) {
+        let mig = state.migrations[m.i]
+        let spec = state.vms[mig.vm.i]
+        switch Scheduler.place(
+            cpuMillis: spec.launcherCPURequestMillis, memoryBytes: spec.launcherMemoryRequestBytes, avoiding: mig.source,
+            in: state)
+        {
+        case .node(let n):
+            state.bindMigrationTarget(m, to: n)
+            state.migrations[m.i].waitingReason = nil
+            stopWaiting(m)
+            state.setMigrationPhase(m, .Scheduled, at: now)
+            if let k = unscheduledTargets.firstIndex(of: m) { unscheduledTargets.remove(at: k) }
+            cancelTimer(m, \.targetPending)
+            trace("migration \(mig.name) target pod on \(nodeName(n))")
+            schedule(after: state.config.launcherStartup, .migrationTargetStarted(m))
+        case .unschedulable(let reason):
+            state.migrations[m.i].waitingReason = "target pod unschedulable: \(reason)"
+            if !unscheduledTargets.contains(m) {
+                unscheduledTargets.append(m)
+                trace("migration \(mig.name) target pod unschedulable: \(reason)")
+                migrationTimers[m.i].targetPending = schedule(
+                    at: mig.phaseSince + state.config.targetPendingUnschedulableTimeout, .migrationTargetPendingTimeout(m))
+            }
+        }
+    }
+
+    mutating func retryUnscheduledTargets() {
+        guard !unscheduledTargets.isEmpty else { return }
+        for m in unscheduledTargets where state.migrations[m.i].phase == .Scheduling && state.migrations[m.i].target == nil {
+            placeTarget(m)
+        }
+    }
+
+    /// The migration left Pending/Scheduling: note how long it waited.
+    mutating func stopWaiting(_ m: MigrationID) {
+        waitingMigrations -= 1
+        let wait = now - state.migrations[m.i].createdAt
+        if wait > record.longestPendingWait { record.longestPendingWait = wait }
+    }
+
+    mutating func migrationTargetStarted(_ m: MigrationID) {
+        guard state.migrations[m.i].phase == .Scheduled else { return }
+        let vm = state.vms[state.migrations[m.i].vm.i]
+        state.setMigrationPhase(m, .Running, at: now)
+        state.migrations[m.i].transfer = TransferState(dataBytes: vm.migrationDataBytes, at: now, bandwidth: 0)
+        trace("migration \(state.migrations[m.i].name) Running")
+        rebalanceTransfers()
+        let limits = state.config.liveMigration
+        migrationTimers[m.i].completion = schedule(
+            after: MigrationController.completionTimeout(dataBytes: vm.migrationDataBytes, perGiB: limits.completionTimeoutPerGiB),
+            .migrationCompletionTimeout(m))
+        migrationTimers[m.i].progress = schedule(after: limits.progressTimeout, .migrationProgressCheck(m))
+    }
+
+    /// A transfer started or ended: every transfer's share of the links may have changed. Bytes sent
+    /// at the old rate are settled and each round's end is rescheduled at the new rate.
+    mutating func rebalanceTransfers() {
+        for t in state.transfers {
+            guard var tr = state.migrations[t.i].transfer, !tr.switchingOver else { continue }
+            let bw = MigrationController.bandwidth(t, in: state)
+            if bw == tr.bandwidthBytesPerSecond { continue }
+            let sent = min(tr.roundBytesLeft, tr.bandwidthBytesPerSecond * (now - tr.updatedAt).milliseconds / 1000)
+            tr.roundBytesLeft -= sent
+            tr.bytesSent += sent
+            tr.updatedAt = now
+            tr.bandwidthBytesPerSecond = bw
+            state.migrations[t.i].transfer = tr
+            state.migrations[t.i].generation += 1
+            cancelTimer(t, \.round)
+            migrationTimers[t.i].round = schedule(
+                after: MigrationController.sendTime(tr.roundBytesLeft, bandwidth: bw),
+                .migrationRoundDone(t, state.migrations[t.i].generation))
+        }
+    }
+
+    /// A pre-copy round ended: either the dirtied remainder fits the downtime limit (stop-and-copy),
+    /// or it becomes the next round.
+    mutating func migrationRoundDone(_ m: MigrationID, _ gen: UInt32) {
+        let mig = state.migrations[m.i]
+        guard mig.phase == .Running, mig.generation == gen, var tr = mig.transfer, !tr.switchingOver else { return }
+        migrationTimers[m.i].round = nil
+        tr.bytesSent += tr.roundBytesLeft
+        let vm = state.vms[mig.vm.i]
+        let dirtied = MigrationController.dirtiedBytes(
+            vm, duration: now - tr.roundStartedAt, round: tr.rounds, autoConverge: state.config.liveMigration.allowAutoConverge)
+        let bw = tr.bandwidthBytesPerSecond
+        tr.updatedAt = now
+        tr.roundBytesLeft = dirtied
+        if dirtied * 1000 <= bw * state.config.downtimeLimit.milliseconds {
+            let pause = MigrationController.sendTime(dirtied, bandwidth: bw)
+            tr.switchingOver = true
+            state.migrations[m.i].transfer = tr
+            state.migrations[m.i].pause = pause
+            if pause > .zero {
+                var o = Outage(from: now, cause: "migration pause (stop-and-copy) \(mig.name)")
+                o.to = now + pause
+                o.resolution = "resumed on \(mig.target.map(nodeName) ?? "?")"
+                record.outages[mig.vm.i].append(o)
+            }
+            cancelTimer(m, \.progress)
+            cancelTimer(m, \.completion)
+            trace("migration \(mig.name) converged after \(tr.rounds) round(s); pause \(pause)")
+            schedule(after: pause, .migrationSwitchoverDone(m))
+            return
+        }
+        tr.rounds += 1
+        tr.roundStartedAt = now
+        if dirtied < tr.lowestRemaining {
+            tr.lowestRemaining = dirtied
+            tr.lowestAt = now
+            cancelTimer(m, \.progress)
+            migrationTimers[m.i].progress = schedule(
+                after: state.config.liveMigration.progressTimeout, .migrationProgressCheck(m))
+        }
+        state.migrations[m.i].transfer = tr
+        state.migrations[m.i].generation += 1
+        migrationTimers[m.i].round = schedule(after: MigrationController.sendTime(dirtied, bandwidth: bw), .migrationRoundDone(m, state.migrations[m.i].generation))
+    }
+
+    /// Handover: the VMI now runs on the target; the source pod is left Completed (a drain evicts it next pass).
+    mutating func migrationSwitchoverDone(_ m: MigrationID) {
+        let mig = state.migrations[m.i]
+        guard mig.phase == .Running, let target = mig.target, var tr = mig.transfer else { return }
+        tr.bytesSent += tr.roundBytesLeft
+        tr.roundBytesLeft = 0
+        state.migrations[m.i].transfer = tr
+        state.setMigrationPhase(m, .Succeeded, at: now)
+        state.unbindMigrationTarget(m)
+        state.unbindLauncher(mig.vm, from: mig.source, leavingCompletedPod: true)
+        state.bindLauncher(mig.vm, to: target)
+        state.vmStatus[mig.vm.i].vmi?.evacuationNodeName = nil
+        state.vmStatus[mig.vm.i].vmi?.migration = nil
+        state.vmStatus[mig.vm.i].evacuationFailures = 0
+        trace("migration \(mig.name) Succeeded: \(vmName(mig.vm)) now on \(nodeName(target))")
+        rebalanceTransfers()
+        capacityFreed()
+    }
+
+    mutating func migrationProgressCheck(_ m: MigrationID) {
+        migrationTimers[m.i].progress = nil
+        let mig = state.migrations[m.i]
+        guard mig.phase == .Running, let tr = mig.transfer, !tr.switchingOver else { return }
+        let timeout = state.config.liveMigration.progressTimeout
+        guard now - tr.lowestAt >= timeout else { return }
+        failMigration(
+            m,
+            reason: "no progress for \(timeout): \(ByteFormat.describe(tr.roundBytesLeft)) remaining, no new low"
+                + " (the guest dirties memory as fast as the link sends it)")
+    }
+
+    mutating func migrationCompletionTimeout(_ m: MigrationID) {
+        migrationTimers[m.i].completion = nil
+        let mig = state.migrations[m.i]
+        guard mig.phase == .Running, var tr = mig.transfer, !tr.switchingOver else { return }
+        let limits = state.config.liveMigration
+        let timeout = MigrationController.completionTimeout(dataBytes: tr.dataBytes, perGiB: limits.completionTimeoutPerGiB)
+        guard limits.allowPostCopy else {
+            failMigration(
+                m, reason: "completion timeout \(timeout) (completionTimeoutPerGiB \(limits.completionTimeoutPerGiB) × \(ceilGB(tr.dataBytes)) GB)")
+            return
+        }
+        // Post-copy: the guest resumes on the target at once and pulls the rest of its memory.
+        let sent = min(tr.roundBytesLeft, tr.bandwidthBytesPerSecond * (now - tr.updatedAt).milliseconds / 1000)
+        tr.roundBytesLeft -= sent
+        tr.bytesSent += sent
+        tr.updatedAt = now
+        tr.switchingOver = true
+        state.migrations[m.i].transfer = tr
+        state.migrations[m.i].postCopy = true
+        state.migrations[m.i].pause = .zero
+        cancelTimer(m, \.round)
+        cancelTimer(m, \.progress)
+        trace("migration \(mig.name) switched to post-copy after \(timeout)")
+        schedule(after: MigrationController.sendTime(tr.roundBytesLeft, bandwidth: tr.bandwidthBytesPerSecond), .migrationSwitchoverDone(m))
+    }
+
+    func ceilGB(_ bytes: Int64) -> Int64 { (bytes + 999_999_999) / 1_000_000_000 }
+
+    mutating func migrationTargetPendingTimeout(_ m: MigrationID) {
+        migrationTimers[m.i].targetPending = nil
+        let mig = state.migrations[m.i]
+        guard mig.phase == .Scheduling, mig.target == nil else { return }
+        failMigration(
+            m, reason: "target pod unschedulable for \(state.config.targetPendingUnschedulableTimeout): \(mig.waitingReason ?? "")")
+    }
+
+    /// The migration failed; the VMI keeps running on its source. If it is still marked for
+    /// evacuation, the evacuation controller creates the next migration (held by the backoff, §4.5).
+    mutating func failMigration(_ m: MigrationID, reason: String) {
+        let mig = state.migrations[m.i]
+        guard !mig.phase.isFinal else { return }
+        if mig.phase == .Pending || mig.phase == .Scheduling { stopWaiting(m) }
+        if mig.target != nil { state.unbindMigrationTarget(m) }
+        if let k = unscheduledTargets.firstIndex(of: m) { unscheduledTargets.remove(at: k) }
+        let wasTransferring = mig.phase == .Running
+        cancelTimer(m, \.round)
+        cancelTimer(m, \.progress)
+        cancelTimer(m, \.completion)
+        cancelTimer(m, \.targetPending)
+        state.setMigrationPhase(m, .Failed, at: now)
+        state.migrations[m.i].failureReason = reason
+        let vm = mig.vm
+        if state.vmStatus[vm.i].vmi?.migration == m { state.vmStatus[vm.i].vmi?.migration = nil }
+        if mig.trigger != .manual {
+            state.vmStatus[vm.i].evacuationFailures += 1
+            state.vmStatus[vm.i].lastEvacuationFailureAt = now
+        }
+        trace("migration \(mig.name) Failed: \(reason)")
+        if wasTransferring { rebalanceTransfers() }
+        capacityFreed()
+        if case .evacuation(let node) = mig.trigger, let vmi = state.vmStatus[vm.i].vmi, vmi.phase == .Running,
+            !vmi.terminating, vmi.evacuationNodeName == node, vmi.node == node, vmi.migration == nil
+        {
+            createMigration(vm, trigger: .evacuation(node))
+        }
+    }
+}

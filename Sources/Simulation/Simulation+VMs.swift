@@ -1,0 +1,207 @@
+import ClusterModel
+import Controllers
+import SimKernel
+
+/// VMIs: creation, scheduling, start, shutdown, and what the VM controller does when one ends.
+extension Simulation {
+    /// The scenario describes a running cluster: every VM that is not Halted runs at time zero, on its
+    /// given node or where the scheduler puts it (Manual and Once VMs too: someone started them).
+    mutating func placeInitialVMs() {
+        for i in state.vms.indices where state.vms[i].runStrategy != .Halted {
+            let vm = VMID(i)
+            let spec = state.vms[i]
+            state.vmStatus[i].vmi = VirtualMachineInstance(createdAt: .zero)
+            state.vmStatus[i].generation += 1
+            var node = spec.initialNode
+            if node == nil {
+                switch Scheduler.place(
+                    cpuMillis: spec.launcherCPURequestMillis, memoryBytes: spec.launcherMemoryRequestBytes, avoiding: nil,
+                    in: state)
+                {
+                case .node(let n): node = n
+                case .unschedulable(let reason):
+                    state.vmStatus[i].vmi?.unschedulableReason = reason
+                    state.unscheduledVMIs.append(vm)
+                    openOutage(vm, cause: "not placed at start")
+                    explainOutage(vm, "awaiting capacity: \(reason)")
+                    trace("VM \(spec.name) cannot be placed: \(reason)")
+                }
+            }
+            if let node {
+                state.bindLauncher(vm, to: node)
+                state.vmStatus[i].vmi?.transition(to: .Scheduled, at: .zero)
+                state.vmStatus[i].vmi?.transition(to: .Running, at: .zero)
+                state.vmStatus[i].guestUp = true
+            }
+        }
+    }
+
+    /// virt-controller creates a new VMI for the VM and the scheduler looks for a node.
+    mutating func createVMI(_ vm: VMID) {
+        let hadOne = state.vmStatus[vm.i].vmi != nil
+        if let old = state.vmStatus[vm.i].vmi, !old.phase.isFinal { return }
+        state.vmStatus[vm.i].vmi = VirtualMachineInstance(createdAt: now)
+        state.vmStatus[vm.i].generation += 1
+        state.vmStatus[vm.i].startRequested = false
+        state.vmStatus[vm.i].stopRequested = false
+        if hadOne { record.restarts[vm.i] += 1 }
+        trace("VMI \(vmName(vm)) created")
+        if !scheduleVMI(vm) { state.unscheduledVMIs.append(vm) }
+    }
+
+    /// Binds a Pending VMI's launcher pod to a node; false (with the reason kept) when none fits.
+    mutating func scheduleVMI(_ vm: VMID) -> Bool {
+        let spec = state.vms[vm.i]
+        switch Scheduler.place(
+            cpuMillis: spec.launcherCPURequestMillis, memoryBytes: spec.launcherMemoryRequestBytes, avoiding: nil, in: state)
+        {
+        case .node(let n):
+            state.bindLauncher(vm, to: n)
+            state.vmStatus[vm.i].vmi?.unschedulableReason = nil
+            let t = now
+            state.vmStatus[vm.i].vmi?.transition(to: .Scheduled, at: t)
+            explainOutage(vm, "starting on \(nodeName(n))")
+            trace("VMI \(spec.name) scheduled on \(nodeName(n))")
+            schedule(after: state.config.launcherStartup, .launcherStarted(vm, state.vmStatus[vm.i].generation))
+            return true
+        case .unschedulable(let reason):
+            if state.vmStatus[vm.i].vmi?.unschedulableReason != reason {
+                trace("VMI \(spec.name) unschedulable: \(reason)")
+            }
+            state.vmStatus[vm.i].vmi?.unschedulableReason = reason
+            explainOutage(vm, "awaiting capacity: \(reason)")
+            return false
+        }
+    }
+
+    /// Pods left or nodes opened: give waiting launcher pods, target pods and migrations a chance, in that order.
+    mutating func capacityFreed() {
+        if !state.unscheduledVMIs.isEmpty {
+            var still: [VMID] = []
+            for vm in state.unscheduledVMIs where state.vmStatus[vm.i].vmi?.phase == .Pending {
+                if !scheduleVMI(vm) { still.append(vm) }
+            }
+            state.unscheduledVMIs = still
+        }
+        retryUnscheduledTargets()
+        startPendingMigrations()
+    }
+
+    mutating func launcherStarted(_ vm: VMID, _ gen: UInt32) {
+        guard state.vmStatus[vm.i].generation == gen, state.vmStatus[vm.i].vmi?.phase == .Scheduled else { return }
+        let t = now
+        state.vmStatus[vm.i].vmi?.transition(to: .Running, at: t)
+        state.vmStatus[vm.i].startFailures = 0  // cleared as soon as a VMI reaches Running
+        trace("VMI \(vmName(vm)) Running on \(state.vmStatus[vm.i].vmi?.node.map(nodeName) ?? "?")")
+        schedule(after: state.vms[vm.i].bootTime, .guestBooted(vm, gen))
+    }
+
+    mutating func guestBooted(_ vm: VMID, _ gen: UInt32) {
+        guard state.vmStatus[vm.i].generation == gen, state.vmStatus[vm.i].vmi?.phase == .Running else { return }
+        state.vmStatus[vm.i].guestUp = true
+        let node = state.vmStatus[vm.i].vmi?.node.map(nodeName) ?? "?"
+        closeOutage(vm, resolution: "running again on \(node)")
+        trace("VM \(vmName(vm)) guest up on \(node)")
+    }
+
+    /// The launcher pod is deleted gracefully: ACPI until the guest powers off, or forced off after
+    /// terminationGracePeriodSeconds (reference R3, §8).
+    mutating func beginShutdown(_ vm: VMID, cause: String) {
+        guard let vmi = state.vmStatus[vm.i].vmi, !vmi.phase.isFinal, !vmi.terminating else { return }
+        openOutage(vm, cause: cause)
+        state.vmStatus[vm.i].guestUp = false
+        if let m = vmi.migration { failMigration(m, reason: "the VMI is shutting down") }
+        trace("VMI \(vmName(vm)) shutting down: \(cause)")
+        guard vmi.phase == .Running else {
+            vmiEnded(vm, state.vmStatus[vm.i].generation, phase: .Succeeded, how: "deleted before it ran")
+            return
+        }
+        state.vmStatus[vm.i].vmi?.terminating = true
+        let spec = state.vms[vm.i]
+        let gen = state.vmStatus[vm.i].generation
+        if spec.shutdownTime <= spec.terminationGracePeriod {
+            schedule(after: spec.shutdownTime, .guestPoweredOff(vm, gen))
+        } else {
+            schedule(after: spec.terminationGracePeriod, .forcedOff(vm, gen))
+        }
+    }
+
+    /// The guest powered off or crashed on its own (timeline actions).
+    mutating func guestStops(_ vm: VMID, phase: VMIPhase, cause: String) {
+        guard let vmi = state.vmStatus[vm.i].vmi, vmi.phase == .Running else {
+            notice("\(cause) of \(vmName(vm)) ignored: its VMI is not Running")
+            return
+        }
+        openOutage(vm, cause: cause)
+        vmiEnded(vm, state.vmStatus[vm.i].generation, phase: phase, how: cause)
+    }
+
+    /// The VMI reached a final phase: its pod is gone; the VM controller decides what follows (R2).
+    mutating func vmiEnded(_ vm: VMID, _ gen: UInt32, phase: VMIPhase, how: String) {
+        guard state.vmStatus[vm.i].generation == gen, let vmi = state.vmStatus[vm.i].vmi, !vmi.phase.isFinal else { return }
+        if let m = vmi.migration { failMigration(m, reason: "the VMI ended (\(phase.rawValue))") }
+        let t = now
+        state.vmStatus[vm.i].vmi?.transition(to: phase, at: t)
+        state.vmStatus[vm.i].vmi?.terminating = false
+        state.vmStatus[vm.i].guestUp = false
+        openOutage(vm, cause: how)
+        let node = vmi.node
+        if let node, vmi.phase != .Pending {
+            state.unbindLauncher(vm, from: node)
+        } else if let k = state.unscheduledVMIs.firstIndex(of: vm) {
+            state.unscheduledVMIs.remove(at: k)
+        }
+        trace("VMI \(vmName(vm)) \(phase.rawValue): \(how)")
+        let status = state.vmStatus[vm.i]
+        let decision = VMController.onFinal(
+            phase: phase, everRunning: vmi.everRunning, status: status, startFailuresRandom: &crashLoopRandom)
+        if !vmi.everRunning { state.vmStatus[vm.i].startFailures += 1 }
+        switch decision {
+        case .restart(let delay) where delay == .zero:
+            createVMI(vm)
+        case .restart(let delay):
+            state.vmStatus[vm.i].generation += 1
+            explainOutage(vm, "CrashLoopBackOff: next start in \(delay)")
+            trace("VM \(vmName(vm)) CrashLoopBackOff \(delay)")
+            schedule(after: delay, .restartVM(vm, state.vmStatus[vm.i].generation))
+        case .stayDown(let reason):
+            explainOutage(vm, reason)
+            trace("VM \(vmName(vm)) stays down: \(reason)")
+        }
+        if let node { podGone(from: node) }
+        capacityFreed()
+    }
+
+    mutating func virtctl(_ command: VirtctlCommand, _ vm: VMID) {
+        switch VMController.virtctl(command, status: state.vmStatus[vm.i]) {
+        case .refused(let why):
+            notice("virtctl \(command.rawValue) \(vmName(vm)) refused: \(why)")
+        case .apply(let runStrategy, let stop, let start):
+            state.vmStatus[vm.i].runStrategy = runStrategy
+            trace("virtctl \(command.rawValue) \(vmName(vm)) (runStrategy \(runStrategy.rawValue))")
+            if stop {
+                state.vmStatus[vm.i].startRequested = start
+                state.vmStatus[vm.i].stopRequested = !start
+                beginShutdown(vm, cause: "virtctl \(command.rawValue)")
+            } else if start {
+                createVMI(vm)
+            }
+        }
+    }
+
+    mutating func virtctlMigrate(_ vm: VMID) {
+        guard let vmi = state.vmStatus[vm.i].vmi, vmi.phase == .Running, !vmi.terminating else {
+            notice("virtctl migrate \(vmName(vm)) refused: the VMI is not running")
+            return
+        }
+        if case .notMigratable(let reason, let message) = state.liveMigratable[vm.i] {
+            notice("virtctl migrate \(vmName(vm)) refused: LiveMigratable is False (\(reason): \(message))")
+            return
+        }
+        if vmi.migration != nil {
+            notice("virtctl migrate \(vmName(vm)) refused: an unfinished migration exists")
+            return
+        }
+        createMigration(vm, trigger: .manual)
+    }
+}

@@ -1,0 +1,233 @@
+import ClusterModel
+import Controllers
+import Scenarios
+import SimKernel
+
+public struct SimulationOptions: Sendable {
+    /// Overrides the scenario's seed.
+    public var seed: UInt64?
+    /// Check the invariants after every event (tests do; runs for users need not).
+    public var checkInvariants = false
+    /// Keep the event trace (it costs string building on every state change).
+    public var trace = true
+    public var eventLimit = 200_000_000
+
+    public init(seed: UInt64? = nil, checkInvariants: Bool = false, trace: Bool = true) {
+        self.seed = seed
+        self.checkInvariants = checkInvariants
+        self.trace = trace
+    }
+}
+
+/// One run of one scenario: owns the engine and the state, applies every change, keeps the journal.
+///
+/// Controllers decide (pure functions in Controllers/); this type applies their decisions, schedules
+/// the timers, and records what happened for the report.
+public struct Simulation {
+    /// Without `stopAt`, a run that never goes quiet (migrations retried forever) stops this long
+    /// after the last timeline action.
+    public static let defaultHorizon = SimDuration.minutes(7 * 24 * 60)
+
+    let scenario: Scenario
+    let options: SimulationOptions
+    var engine: Engine<SimEvent>
+    var state: ClusterState
+    var record: RunRecord
+    var crashLoopRandom: SplitMix64
+    var rollings: [RollingState] = []
+    var rollingOfDrain: [Int: Int] = [:]  // drain index → rolling index; read only off the hot path
+    var migrationCount: [Int]  // per VM, for migration names
+    /// Each migration's pending timers, so a migration that ends leaves none behind.
+    var migrationTimers: [MigrationTimers] = []
+    /// Migrations in Scheduling whose target pod found no node, oldest first.
+    var unscheduledTargets: [MigrationID] = []
+    /// Migrations in Pending or Scheduling (not yet placed), for the peak-pending figure.
+    var waitingMigrations = 0
+    // Quiet detection: work events not yet run, and per drain the change count at its last idle pass.
+    var workEventsPending = 0
+    var changes = 0
+    var drainIdleAt: [Int] = []
+    var timelineDone = false
+    let traceLog: TraceLog
+    public private(set) var invariantViolations: [String] = []
+
+    public init(scenario: Scenario, options: SimulationOptions = SimulationOptions()) {
+        self.scenario = scenario
+        self.options = options
+        let seed = options.seed ?? scenario.seed
+        let lastAction = scenario.timeline.last?.at ?? .zero
+        let limit = scenario.stopAt ?? (lastAction + Simulation.defaultHorizon)
+        engine = Engine(timeLimit: limit, eventLimit: options.eventLimit, reservingCapacity: 4096)
+        state = scenario.state
+        record = RunRecord(scenarioName: scenario.name, seed: seed, state: scenario.state)
+        crashLoopRandom = SplitMix64(seed: seed, stream: "crash-loop-backoff")
+        migrationCount = Array(repeating: 0, count: scenario.state.vms.count)
+        traceLog = TraceLog(enabled: options.trace)
+    }
+
+    /// Runs the scenario to its end and returns the journal.
+    public mutating func run() -> RunRecord {
+        trace("scenario \(scenario.name) seed \(record.seed)")
+        placeInitialVMs()
+        for (i, e) in scenario.timeline.enumerated() { schedule(at: e.at, lane: .world, .timeline(Int32(i))) }
+        if scenario.timeline.isEmpty { timelineDone = true }
+        checkInvariantsIfAsked()
+        while let (_, event) = engine.next() {
+            if !event.isPoll { workEventsPending -= 1 }
+            handle(event)
+            checkInvariantsIfAsked()
+            if isQuiet() {
+                engine.stop(.done)
+                break
+            }
+        }
+        return finish()
+    }
+
+    var now: SimTime { engine.now }
+
+    @discardableResult
+    mutating func schedule(at time: SimTime, lane: Lane = .controller, _ event: SimEvent) -> TimerID {
+        if !event.isPoll { workEventsPending += 1 }
+        return engine.schedule(at: time, lane: lane, event)
+    }
+
+    @discardableResult
+    mutating func schedule(after delay: SimDuration, _ event: SimEvent) -> TimerID { schedule(at: now + delay, event) }
+
+    /// Cancels a migration's timer that has not fired yet (handlers clear their handle when it fires).
+    mutating func cancelTimer(_ m: MigrationID, _ which: WritableKeyPath<MigrationTimers, TimerID?>) {
+        guard let t = migrationTimers[m.i][keyPath: which] else { return }
+        engine.cancel(t)
+        workEventsPending -= 1
+        migrationTimers[m.i][keyPath: which] = nil
+    }
+
+    /// Quiet: the timeline is done, no work is scheduled, and every running drain's last pass found
+    /// nothing to do since the last change — its next passes would only repeat the same 429s.
+    func isQuiet() -> Bool {
+        guard timelineDone, workEventsPending == 0 else { return false }
+        for (i, d) in state.drains.enumerated() where d.phase == .Running && drainIdleAt[i] != changes { return false }
+        return true
+    }
+
+    mutating func handle(_ event: SimEvent) {
+        if !event.isPoll { changes += 1 }
+        switch event {
+        case .timeline(let i):
+            let e = scenario.timeline[Int(i)]
+            apply(e.action)
+            if Int(i) == scenario.timeline.count - 1 { timelineDone = true }
+        case .launcherStarted(let vm, let gen): launcherStarted(vm, gen)
+        case .guestBooted(let vm, let gen): guestBooted(vm, gen)
+        case .guestPoweredOff(let vm, let gen): vmiEnded(vm, gen, phase: .Succeeded, how: "guest powered off")
+        case .forcedOff(let vm, let gen): vmiEnded(vm, gen, phase: .Failed, how: "grace period expired, forced off")
+        case .restartVM(let vm, let gen):
+            if state.vmStatus[vm.i].generation == gen { createVMI(vm) }
+        case .migrationHoldElapsed: startPendingMigrations()
+        case .migrationTargetStarted(let m): migrationTargetStarted(m)
+        case .migrationRoundDone(let m, let gen): migrationRoundDone(m, gen)
+        case .migrationSwitchoverDone(let m): migrationSwitchoverDone(m)
+        case .migrationProgressCheck(let m): migrationProgressCheck(m)
+        case .migrationCompletionTimeout(let m): migrationCompletionTimeout(m)
+        case .migrationTargetPendingTimeout(let m): migrationTargetPendingTimeout(m)
+        case .drainPass(let d): drainPass(d)
+        case .maintenanceOver(let d): maintenanceOver(d)
+        }
+    }
+
+    mutating func apply(_ action: TimelineAction) {
+        switch action {
+        case .createNodeMaintenance(let node, let name, let reason):
+            createNodeMaintenance(node, name: name, reason: reason, rolling: nil)
+        case .deleteNodeMaintenance(let node): deleteNodeMaintenance(node)
+        case .cordon(let node):
+            state.nodes[node.i].unschedulable = true
+            trace("oc adm cordon \(nodeName(node))")
+        case .uncordon(let node):
+            trace("oc adm uncordon \(nodeName(node))")
+            uncordon(node)
+        case .drain(let node, let timeout): startDrain(node, method: .ocAdmDrain(timeout: timeout))
+        case .start(let vm): virtctl(.start, vm)
+        case .stop(let vm): virtctl(.stop, vm)
+        case .restart(let vm): virtctl(.restart, vm)
+        case .migrate(let vm): virtctlMigrate(vm)
+        case .guestShutdown(let vm): guestStops(vm, phase: .Succeeded, cause: "guest shutdown")
+        case .guestCrash(let vm): guestStops(vm, phase: .Failed, cause: "guest crash")
+        case .rollingMaintenance(let spec): startRolling(spec)
+        }
+    }
+
+    // MARK: journal
+
+    func nodeName(_ n: NodeID) -> String { state.nodes[n.i].name }
+    func vmName(_ vm: VMID) -> String { state.vms[vm.i].name }
+
+    /// Appends to the trace; the text is only built when tracing is on.
+    func trace(_ text: @autoclosure () -> String) {
+        if traceLog.enabled { traceLog.entries.append(TraceEntry(time: now, text: text())) }
+    }
+
+    mutating func notice(_ text: String) {
+        record.notices.append(TraceEntry(time: now, text: text))
+        trace(text)
+    }
+
+    /// Opens an outage unless one is open already (the first cause of a down spell is the one kept).
+    mutating func openOutage(_ vm: VMID, cause: String) {
+        if let last = record.outages[vm.i].last, last.to == nil { return }
+        record.outages[vm.i].append(Outage(from: now, cause: cause))
+    }
+
+    mutating func closeOutage(_ vm: VMID, resolution: String) {
+        guard let k = record.outages[vm.i].indices.last, record.outages[vm.i][k].to == nil else { return }
+        record.outages[vm.i][k].to = now
+        record.outages[vm.i][k].resolution = resolution
+    }
+
+    /// Says why an open outage is still open.
+    mutating func explainOutage(_ vm: VMID, _ why: String) {
+        guard let k = record.outages[vm.i].indices.last, record.outages[vm.i][k].to == nil else { return }
+        record.outages[vm.i][k].resolution = why
+    }
+
+    mutating func checkInvariantsIfAsked() {
+        guard options.checkInvariants else { return }
+        for v in InvariantChecker.violations(in: state) {
+            invariantViolations.append("\(now): \(v)")
+        }
+    }
+
+    mutating func finish() -> RunRecord {
+        refreshBlockers()
+        for m in state.pendingMigrations + state.migrations.indices.map(MigrationID.init).filter({
+            state.migrations[$0.i].phase == .Scheduling
+        }) {
+            let wait = now - state.migrations[m.i].createdAt
+            if wait > record.longestPendingWait { record.longestPendingWait = wait }
+        }
+        record.stopReason = (engine.stopReason ?? .done).description
+        record.endTime = now
+        record.eventsProcessed = engine.eventsProcessed
+        record.trace = traceLog.entries
+        record.state = state
+        record.expectations = ExpectationCheck.evaluate(scenario.expectations, record: record)
+        return record
+    }
+}
+
+/// The trace is appended to from non-mutating code paths (string building reads the state), so it
+/// lives in a small reference box owned by one Simulation.
+final class TraceLog {
+    let enabled: Bool
+    var entries: [TraceEntry] = []
+    init(enabled: Bool) { self.enabled = enabled }
+}
+
+/// The timers a migration may have pending; each handle is cleared when its timer fires.
+struct MigrationTimers {
+    var round: TimerID?
+    var progress: TimerID?
+    var completion: TimerID?
+    var targetPending: TimerID?
+}
