@@ -30,6 +30,13 @@ extension RunRecord {
         state.migrations.filter { $0.vm == vm }
     }
 
+    /// Every VM's migrations in creation order, grouped in one pass (for reports over many VMs).
+    public func migrationsByVM() -> [[VirtualMachineInstanceMigration]] {
+        var out = Array(repeating: [VirtualMachineInstanceMigration](), count: state.vms.count)
+        for m in state.migrations { out[m.vm.i].append(m) }
+        return out
+    }
+
     public var migrationsSucceeded: Int { state.migrations.filter { $0.phase == .Succeeded }.count }
     public var migrationsFailed: Int { state.migrations.filter { $0.phase == .Failed }.count }
     public var migrationsRetried: Int { state.migrations.filter(\.isRetry).count }

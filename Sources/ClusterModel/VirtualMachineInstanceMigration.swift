@@ -79,7 +79,8 @@ public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
     /// Stop-and-copy pause of a successful migration.
     public var pause: SimDuration?
     public var failureReason: String?
-    /// Why it is not progressing (Pending on limits, Scheduling on capacity).
+    /// Why it is not progressing (Pending on limits, Scheduling on capacity); filled in when the
+    /// target pod is unschedulable and, for Pending ones, when the run ends.
     public var waitingReason: String?
     /// Bumped on each rescheduling of its transfer timer.
     public var generation: UInt32 = 0

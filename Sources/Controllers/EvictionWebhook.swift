@@ -5,31 +5,46 @@ public enum EvictionResponse: Equatable, Sendable {
     /// The pod is deleted gracefully: the guest shuts down.
     case allowed
     /// 429; when `markEvacuation`, the VMI is marked with `evacuationNodeName` and will be migrated.
-    case denied(reason: String, markEvacuation: Bool)
+    case denied(Denial, markEvacuation: Bool)
+}
+
+/// Why the webhook answered 429. Kept as a small value: drains ask every 5 s, the text is only
+/// needed for the report.
+public enum Denial: Equatable, Sendable {
+    case notLiveMigratable
+    case evacuationTriggered(EvictionStrategy)
+    case evacuationInProgress(EvictionStrategy)
+
+    public func message(for vm: VMID, in state: ClusterState) -> String {
+        switch self {
+        case .notLiveMigratable:
+            if case .notMigratable(let reason, let message) = state.liveMigratable[vm.i] {
+                return "LiveMigrate and \(reason): \(message)"
+            }
+            return "LiveMigrate and not live-migratable"
+        case .evacuationTriggered(.External): return "External: evacuation left to an external controller"
+        case .evacuationInProgress(.External): return "External: evacuation in progress, waiting for the external controller"
+        case .evacuationTriggered(let s): return "\(s.rawValue): eviction triggered evacuation"
+        case .evacuationInProgress(let s): return "\(s.rawValue): evacuation in progress"
+        }
+    }
 }
 
 public enum EvictionWebhook {
     public static func evict(_ vm: VMID, podNode: NodeID, in state: ClusterState) -> EvictionResponse {
         guard let vmi = state.vmStatus[vm.i].vmi, !vmi.phase.isFinal else { return .allowed }
         let strategy = state.evictionStrategy(of: vm)
-        let migratable = state.liveMigratable[vm.i]
-        switch (strategy, migratable) {
-        case (.None, _):
+        let migratable = state.liveMigratable[vm.i].isMigratable
+        switch strategy {
+        case .None:
             return .allowed
-        case (.LiveMigrateIfPossible, .notMigratable):
+        case .LiveMigrateIfPossible where !migratable:
             return .allowed
-        case (.LiveMigrate, .notMigratable(let reason, let message)):
-            return .denied(reason: "LiveMigrate and \(reason): \(message)", markEvacuation: false)
-        case (.External, _):
-            if vmi.evacuationNodeName != nil {
-                return .denied(reason: "External: evacuation in progress, waiting for the external controller", markEvacuation: false)
-            }
-            return .denied(reason: "External: evacuation left to an external controller", markEvacuation: true)
-        case (.LiveMigrate, .migratable), (.LiveMigrateIfPossible, .migratable):
-            if vmi.evacuationNodeName != nil {
-                return .denied(reason: "\(strategy.rawValue): evacuation in progress", markEvacuation: false)
-            }
-            return .denied(reason: "\(strategy.rawValue): eviction triggered evacuation", markEvacuation: true)
+        case .LiveMigrate where !migratable:
+            return .denied(.notLiveMigratable, markEvacuation: false)
+        case .LiveMigrate, .LiveMigrateIfPossible, .External:
+            if vmi.evacuationNodeName != nil { return .denied(.evacuationInProgress(strategy), markEvacuation: false) }
+            return .denied(.evacuationTriggered(strategy), markEvacuation: true)
         }
     }
 }

@@ -3,25 +3,42 @@ import SimKernel
 
 /// The rules of virt-controller's migration controller and the source's pre-copy monitor (R5, §4).
 public enum MigrationController {
-    /// Why a Pending migration cannot get a target pod now, or nil when it can (§4.3).
-    public static func blockedReason(_ m: MigrationID, in state: ClusterState, now: SimTime) -> String? {
+    /// What holds a Pending migration back (§4.3).
+    public enum Hold: Equatable, Sendable {
+        case backoff
+        case clusterLimit
+        case outboundLimit
+    }
+
+    /// What keeps a Pending migration from getting a target pod now, or nil when it can start.
+    public static func hold(_ m: MigrationID, in state: ClusterState, now: SimTime) -> Hold? {
         let mig = state.migrations[m.i]
         let limits = state.config.liveMigration
-        if mig.holdUntil > now {
-            return "retry backoff after \(state.vmStatus[mig.vm.i].evacuationFailures) failed migration(s), until \(mig.holdUntil)"
-        }
-        if state.migrationsInFlight >= limits.parallelMigrationsPerCluster {
-            return "parallelMigrationsPerCluster (\(limits.parallelMigrationsPerCluster)) reached"
-        }
-        if state.outboundInFlight[mig.source.i] >= limits.parallelOutboundMigrationsPerNode {
-            return "parallelOutboundMigrationsPerNode (\(limits.parallelOutboundMigrationsPerNode)) reached on \(state.nodes[mig.source.i].name)"
-        }
+        if mig.holdUntil > now { return .backoff }
+        if state.migrationsInFlight >= limits.parallelMigrationsPerCluster { return .clusterLimit }
+        if state.outboundInFlight[mig.source.i] >= limits.parallelOutboundMigrationsPerNode { return .outboundLimit }
         return nil
     }
 
+    public static func describe(_ hold: Hold, _ m: MigrationID, in state: ClusterState) -> String {
+        let mig = state.migrations[m.i]
+        let limits = state.config.liveMigration
+        switch hold {
+        case .backoff:
+            return "retry backoff after \(state.vmStatus[mig.vm.i].evacuationFailures) failed migration(s), until \(mig.holdUntil)"
+        case .clusterLimit: return "parallelMigrationsPerCluster (\(limits.parallelMigrationsPerCluster)) reached"
+        case .outboundLimit:
+            return "parallelOutboundMigrationsPerNode (\(limits.parallelOutboundMigrationsPerNode)) reached on \(state.nodes[mig.source.i].name)"
+        }
+    }
+
     /// Pending migrations in the order the controller takes them: priority first, then creation.
+    /// The Pending list is kept in creation order, so a sort is only needed when priorities differ.
     public static func queueOrder(_ pending: [MigrationID], in state: ClusterState) -> [MigrationID] {
-        pending.sorted {
+        guard let first = pending.first else { return pending }
+        let p = state.migrations[first.i].priority
+        if pending.allSatisfy({ state.migrations[$0.i].priority == p }) { return pending }
+        return pending.sorted {
             let a = state.migrations[$0.i], b = state.migrations[$1.i]
             if a.priority != b.priority { return a.priority > b.priority }
             return $0 < $1

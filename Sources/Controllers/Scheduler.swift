@@ -14,24 +14,25 @@ public enum Scheduler {
         var best: NodeID?
         var bestScore: Int64 = -1
         var cordoned = 0, controlPlane = 0, lackMemory = 0, lackCPU = 0, source = 0
+        let avoid = avoiding?.i ?? -1
+        // Fields are read in place: copying a Node (name, labels) would retain and release per node.
         for i in state.nodes.indices {
-            let node = state.nodes[i]
-            let id = NodeID(i)
-            if id == avoiding {
+            if i == avoid {
                 source += 1
                 continue
             }
             // Control-plane nodes carry the NoSchedule role taint that VM pods do not tolerate.
-            if node.role == .controlPlane {
+            if state.nodes[i].role == .controlPlane {
                 controlPlane += 1
                 continue
             }
-            if node.unschedulable {
+            if state.nodes[i].unschedulable {
                 cordoned += 1
                 continue
             }
-            let freeMemory = node.memoryBytes - state.memoryRequestedBytes[i]
-            let freeCPU = node.cpuMillis - state.cpuRequestedMillis[i]
+            let capacityMemory = state.nodes[i].memoryBytes, capacityCPU = state.nodes[i].cpuMillis
+            let freeMemory = capacityMemory - state.memoryRequestedBytes[i]
+            let freeCPU = capacityCPU - state.cpuRequestedMillis[i]
             if freeMemory < memoryBytes {
                 lackMemory += 1
                 continue
@@ -40,10 +41,10 @@ public enum Scheduler {
                 lackCPU += 1
                 continue
             }
-            let score = (freeCPU - cpuMillis) * 10_000 / node.cpuMillis + (freeMemory - memoryBytes) * 10_000 / node.memoryBytes
+            let score = (freeCPU - cpuMillis) * 10_000 / capacityCPU + (freeMemory - memoryBytes) * 10_000 / capacityMemory
             if score > bestScore {
                 bestScore = score
-                best = id
+                best = NodeID(i)
             }
         }
         if let best { return .node(best) }

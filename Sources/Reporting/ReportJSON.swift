@@ -57,7 +57,7 @@ public enum ReportJSON {
             ),
             ("drains", .array(s.drains.map { drain($0, r) })),
             ("pendingMigrations", .array(r.waitingMigrations.map { pending($0, r) })),
-            ("vms", .array(s.vms.indices.map { vm(VMID($0), r) })),
+            ("vms", .array(zip(s.vms.indices, r.migrationsByVM()).map { vm(VMID($0), $1, r) })),
             ("notices", .array(r.notices.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
             (
                 "expectations",
@@ -111,7 +111,7 @@ public enum ReportJSON {
         ])
     }
 
-    static func vm(_ id: VMID, _ r: RunRecord) -> JSONValue {
+    static func vm(_ id: VMID, _ migrations: [VirtualMachineInstanceMigration], _ r: RunRecord) -> JSONValue {
         let s = r.state
         let spec = s.vms[id.i]
         let status = s.vmStatus[id.i]
@@ -145,7 +145,7 @@ public enum ReportJSON {
                         ])
                     })
             ),
-            ("migrations", .array(r.migrations(of: id).map { migration($0, s) })),
+            ("migrations", .array(migrations.map { migration($0, s) })),
         ])
     }
 

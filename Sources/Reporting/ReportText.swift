@@ -47,6 +47,7 @@ public enum ReportText {
                     if let e = d.endedAt { what += ", CR deleted at \(e)" }
                 case .Running:
                     what += "BLOCKED, still Running at the end after \(r.endTime - d.requestedAt), drainProgress \(d.drainProgress)%"
+                    if r.stopReason == "done" { what += " (the cluster went quiet: it would never finish)" }
                 case .Failed:
                     what += "Failed at \(d.finishedAt ?? r.endTime): \(d.lastError ?? "")"
                 case .Cancelled:
@@ -67,37 +68,7 @@ public enum ReportText {
             }
         }
 
-        out += "\nVMs\n"
-        var untouched = 0
-        for i in s.vms.indices {
-            let id = VMID(i)
-            let migrations = r.migrations(of: id)
-            if r.outages[i].isEmpty && migrations.isEmpty && r.restarts[i] == 0 {
-                untouched += 1
-                continue
-            }
-            let status = s.vmStatus[i]
-            let where_ = status.vmi?.node.map { s.nodes[$0.i].name } ?? "-"
-            let state = status.guestUp ? "up" : (status.vmi?.phase.rawValue ?? "no VMI")
-            out += "  \(s.vms[i].name): \(state) on \(where_), downtime \(r.downtime(of: id)), restarts \(r.restarts[i])"
-            out += " [\(s.vms[i].runStrategy.rawValue), \(s.evictionStrategy(of: id).rawValue)]\n"
-            for o in r.outages[i] {
-                let to = o.to.map { "\($0)" } ?? "end"
-                out += "      down \(o.from) to \(to) (\((o.to ?? r.endTime) - o.from)): \(o.cause)"
-                out += o.resolution.map { "; \($0)" } ?? ""
-                out += "\n"
-            }
-            for m in migrations {
-                let target = m.target.map { s.nodes[$0.i].name } ?? "-"
-                out += "      migration \(m.name) \(s.nodes[m.source.i].name) -> \(target) \(m.phase.rawValue)"
-                if let e = m.endedAt { out += " after \(e - m.createdAt)" }
-                if let p = m.pause { out += ", pause \(p)" }
-                if m.postCopy { out += ", post-copy" }
-                if let f = m.failureReason { out += ": \(f)" }
-                out += "\n"
-            }
-        }
-        if untouched > 0 { out += "  \(untouched) other VM(s) ran throughout without migration or downtime\n" }
+        out += vmSection(r)
 
         if !r.notices.isEmpty {
             out += "\nNotices\n"
@@ -107,6 +78,46 @@ public enum ReportText {
             out += "\nExpectations\n"
             for e in r.expectations { out += "  \(e.passed ? "PASS" : "FAIL") \(e.expectation) (actual \(e.actual))\n" }
         }
+        return out
+    }
+
+    /// At most this many VMs are described one by one; report.json always has them all.
+    public static let vmDetailLimit = 100
+
+    /// VMs that had an outage, a migration or a restart, longest downtime first (then declaration order).
+    static func vmSection(_ r: RunRecord) -> String {
+        let s = r.state
+        let byVM = r.migrationsByVM()
+        let touched = s.vms.indices.filter { !r.outages[$0].isEmpty || !byVM[$0].isEmpty || r.restarts[$0] > 0 }
+        let downtime = touched.map { r.downtime(of: VMID($0)) }
+        let order = touched.indices.sorted { downtime[$0] != downtime[$1] ? downtime[$0] > downtime[$1] : $0 < $1 }
+        var out = "\nVMs (longest downtime first)\n"
+        for k in order.prefix(vmDetailLimit) {
+            let i = touched[k]
+            let status = s.vmStatus[i]
+            let node = status.vmi?.node.map { s.nodes[$0.i].name } ?? "-"
+            let state = status.guestUp ? "up" : (status.vmi?.phase.rawValue ?? "no VMI")
+            out += "  \(s.vms[i].name): \(state) on \(node), downtime \(downtime[k]), restarts \(r.restarts[i])"
+            out += " [\(s.vms[i].runStrategy.rawValue), \(s.evictionStrategy(of: VMID(i)).rawValue)]\n"
+            for o in r.outages[i] {
+                let to = o.to.map { "\($0)" } ?? "end"
+                out += "      down \(o.from) to \(to) (\((o.to ?? r.endTime) - o.from)): \(o.cause)"
+                out += o.resolution.map { "; \($0)" } ?? ""
+                out += "\n"
+            }
+            for m in byVM[i] {
+                let target = m.target.map { s.nodes[$0.i].name } ?? "-"
+                out += "      migration \(m.name) \(s.nodes[m.source.i].name) -> \(target) \(m.phase.rawValue)"
+                if let e = m.endedAt { out += " after \(e - m.createdAt)" }
+                if let p = m.pause { out += ", pause \(p)" }
+                if m.postCopy { out += ", post-copy" }
+                if let f = m.failureReason { out += ": \(f)" }
+                out += "\n"
+            }
+        }
+        if touched.count > vmDetailLimit { out += "  ... \(touched.count - vmDetailLimit) more VM(s) in report.json\n" }
+        let untouched = s.vms.count - touched.count
+        if untouched > 0 { out += "  \(untouched) other VM(s): no outage, migration or restart\n" }
         return out
     }
 

@@ -370,15 +370,25 @@ private struct Builder {
 }
 
 extension String {
+    /// Replaces every occurrence of a placeholder such as `{i}`.
     func replacingOccurrences(_ target: String, _ replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else { return self }
-        var out = ""
-        var rest = Substring(self)
-        while let r = rest.firstRange(of: target) {
-            out += rest[..<r.lowerBound]
-            out += replacement
-            rest = rest[r.upperBound...]
+        let t = Array(target.utf8)
+        guard !t.isEmpty else { return self }
+        let bytes = Array(utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + replacement.utf8.count)
+        var k = 0
+        var found = false
+        while k < bytes.count {
+            if bytes[k] == t[0] && k + t.count <= bytes.count && Array(bytes[k..<k + t.count]) == t {
+                out.append(contentsOf: replacement.utf8)
+                k += t.count
+                found = true
+            } else {
+                out.append(bytes[k])
+                k += 1
+            }
         }
-        return out + rest
+        return found ? String(decoding: out, as: UTF8.self) : self
     }
 }

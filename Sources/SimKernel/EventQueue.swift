@@ -17,7 +17,15 @@ public struct EventQueue<Payload> {
         public let sequence: UInt64
         public let payload: Payload
 
-        @inline(__always)
+        @inlinable
+        init(time: SimTime, lane: Lane, sequence: UInt64, payload: Payload) {
+            self.time = time
+            self.lane = lane
+            self.sequence = sequence
+            self.payload = payload
+        }
+
+        @inlinable @inline(__always)
         func precedes(_ o: Entry) -> Bool {
             if time.milliseconds != o.time.milliseconds { return time.milliseconds < o.time.milliseconds }
             if lane != o.lane { return lane.rawValue < o.lane.rawValue }
@@ -25,41 +33,46 @@ public struct EventQueue<Payload> {
         }
     }
 
-    private var heap: [Entry] = []
+    @usableFromInline var heap: [Entry] = []
 
+    @inlinable
     public init(reservingCapacity n: Int = 1024) { heap.reserveCapacity(n) }
 
-    public var count: Int { heap.count }
-    public var isEmpty: Bool { heap.isEmpty }
-    public var first: Entry? { heap.first }
+    @inlinable public var count: Int { heap.count }
+    @inlinable public var isEmpty: Bool { heap.isEmpty }
+    @inlinable public var first: Entry? { heap.first }
 
+    @inlinable
     public mutating func push(_ e: Entry) {
         heap.append(e)
         var i = heap.count - 1
         while i > 0 {
             let parent = (i - 1) / 2
-            if !heap[i].precedes(heap[parent]) { break }
-            heap.swapAt(i, parent)
+            if !e.precedes(heap[parent]) { break }
+            heap[i] = heap[parent]
             i = parent
         }
+        heap[i] = e
     }
 
+    @inlinable
     public mutating func pop() -> Entry? {
         guard let top = heap.first else { return nil }
         let last = heap.removeLast()
         if heap.isEmpty { return top }
-        heap[0] = last
+        // Sift the last entry down from the root, moving smaller children up into the hole.
         var i = 0
         let n = heap.count
         while true {
             let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < n && heap[l].precedes(heap[m]) { m = l }
-            if r < n && heap[r].precedes(heap[m]) { m = r }
-            if m == i { break }
-            heap.swapAt(i, m)
+            if l >= n { break }
+            var m = l
+            if r < n && heap[r].precedes(heap[l]) { m = r }
+            if !heap[m].precedes(last) { break }
+            heap[i] = heap[m]
             i = m
         }
+        heap[i] = last
         return top
     }
 }

@@ -4,12 +4,16 @@
 public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public var milliseconds: Int64
 
+    @inlinable
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
 
     public static let zero = SimTime(milliseconds: 0)
 
+    @inlinable
     public static func < (a: SimTime, b: SimTime) -> Bool { a.milliseconds < b.milliseconds }
+    @inlinable
     public static func + (t: SimTime, d: SimDuration) -> SimTime { SimTime(milliseconds: t.milliseconds + d.milliseconds) }
+    @inlinable
     public static func - (a: SimTime, b: SimTime) -> SimDuration { SimDuration(milliseconds: a.milliseconds - b.milliseconds) }
 
     /// `hh:mm:ss.mmm` from the start of the run (hours grow past 24).
@@ -26,14 +30,20 @@ public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConv
 public struct SimDuration: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public var milliseconds: Int64
 
+    @inlinable
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
+    @inlinable
     public static func seconds(_ s: Int64) -> SimDuration { SimDuration(milliseconds: s * 1000) }
+    @inlinable
     public static func minutes(_ m: Int64) -> SimDuration { SimDuration(milliseconds: m * 60_000) }
 
     public static let zero = SimDuration(milliseconds: 0)
 
+    @inlinable
     public static func < (a: SimDuration, b: SimDuration) -> Bool { a.milliseconds < b.milliseconds }
+    @inlinable
     public static func + (a: SimDuration, b: SimDuration) -> SimDuration { SimDuration(milliseconds: a.milliseconds + b.milliseconds) }
+    @inlinable
     public static func * (a: SimDuration, k: Int64) -> SimDuration { SimDuration(milliseconds: a.milliseconds * k) }
 
     /// Compact human form: `300ms`, `5s`, `1m30s`, `2h05m`, `12.250s`.

@@ -75,11 +75,12 @@ extension Simulation {
             return
         }
         let (next, attemptEnded) = DrainController.nextPass(state.drains[d.i], now: now)
-        updateDrainStatus(d)
         if attemptEnded {
-            refreshBlockers(of: d)
-            let first = state.drains[d.i].blockers.first?.reason ?? "pods still terminating"
-            state.drains[d.i].lastError = "drain attempt timed out after \(DrainController.attemptTimeout): \(first)"
+            // NMO writes pendingPods, drainProgress and lastError when an attempt ends; the full list
+            // of blockers with reasons is written when the run ends.
+            updateDrainStatus(d)
+            let first = state.launchers[node.i].first.map { "\(vmName($0)): \(blockReason($0, on: node))" }
+            state.drains[d.i].lastError = "drain attempt timed out after \(DrainController.attemptTimeout)" + (first.map { "; \($0)" } ?? "")
             state.drains[d.i].attemptStartedAt = next
         }
         drainIdleAt[d.i] = changes
@@ -201,11 +202,16 @@ extension Simulation {
         switch EvictionWebhook.evict(vm, podNode: node, in: state) {
         case .allowed:
             return "eviction allowed; not yet evicted"
-        case .denied(let reason, _):
+        case .denied(let denial, _):
+            let reason = denial.message(for: vm, in: state)
             if let m = vmi.migration {
                 let mig = state.migrations[m.i]
                 var s = "\(reason); migration \(mig.name) \(mig.phase.rawValue) since \(mig.phaseSince)"
-                if let why = mig.waitingReason { s += ": \(why)" }
+                var why = mig.waitingReason
+                if mig.phase == .Pending {
+                    why = MigrationController.hold(m, in: state, now: now).map { MigrationController.describe($0, m, in: state) }
+                }
+                if let why { s += ": \(why)" }
                 if let tr = mig.transfer, mig.phase == .Running {
                     s += ": round \(tr.rounds), \(ByteFormat.describe(tr.roundBytesLeft)) left at \(ByteFormat.describe(tr.bandwidthBytesPerSecond))/s"
                 }

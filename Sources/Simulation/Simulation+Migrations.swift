@@ -35,11 +35,11 @@ extension Simulation {
     mutating func startPendingMigrations() {
         guard !state.pendingMigrations.isEmpty else { return }
         for m in MigrationController.queueOrder(state.pendingMigrations, in: state) {
-            if let reason = MigrationController.blockedReason(m, in: state, now: now) {
-                state.migrations[m.i].waitingReason = reason
-                continue
+            switch MigrationController.hold(m, in: state, now: now) {
+            case .clusterLimit?: return  // no slot for anyone
+            case .backoff?, .outboundLimit?: continue
+            case nil: break
             }
-            state.migrations[m.i].waitingReason = nil
             state.setMigrationPhase(m, .Scheduling, at: now)
             trace("migration \(state.migrations[m.i].name) Scheduling")
             placeTarget(m)

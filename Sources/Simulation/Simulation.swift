@@ -199,6 +199,10 @@ public struct Simulation {
     }
 
     mutating func finish() -> RunRecord {
+        for m in state.pendingMigrations {
+            let hold = MigrationController.hold(m, in: state, now: now) ?? .clusterLimit
+            state.migrations[m.i].waitingReason = MigrationController.describe(hold, m, in: state)
+        }
         refreshBlockers()
         for m in state.pendingMigrations + state.migrations.indices.map(MigrationID.init).filter({
             state.migrations[$0.i].phase == .Scheduling
