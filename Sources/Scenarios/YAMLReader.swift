@@ -188,7 +188,7 @@ public struct YAMLReader {
             skipBlank()
             guard li < lines.count else { break }
             let next = lines[li]
-            if next.indent < indent { break }
+            if next.indent < indent || isMarker(next, "---") || isMarker(next, "...") { break }
             if next.indent > indent { throw error(next.start + next.indent, "unexpected indentation") }
             if bytes[next.start + indent] != 45 { break }  // the parent mapping continues
         }
@@ -229,7 +229,7 @@ public struct YAMLReader {
             skipBlank()
             guard li < lines.count else { break }
             let next = lines[li]
-            if next.indent < indent { break }
+            if next.indent < indent || isMarker(next, "---") || isMarker(next, "...") { break }
             if next.indent > indent { throw error(next.start + next.indent, "unexpected indentation") }
             let c = bytes[next.start + indent]
             if c == 45 && (next.start + indent + 1 == next.contentEnd || bytes[next.start + indent + 1] == 32) { break }
@@ -349,12 +349,16 @@ public struct YAMLReader {
         }
         var out = ""
         if folded {
+            // A line break between two text lines folds into a space; each blank line is one "\n";
+            // more-indented lines keep their breaks.
             var previousMoreIndented = false
             for (n, b) in body.enumerated() {
-                let moreIndented = b.indent > blockIndent
-                if n > 0 {
-                    if b.blank || body[n - 1].blank || moreIndented || previousMoreIndented { out += "\n" } else { out += " " }
+                if b.blank {
+                    out += "\n"
+                    continue
                 }
+                let moreIndented = b.indent > blockIndent
+                if n > 0 && !body[n - 1].blank { out += moreIndented || previousMoreIndented ? "\n" : " " }
                 out += b.text
                 previousMoreIndented = moreIndented
             }

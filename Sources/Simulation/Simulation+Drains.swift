@@ -175,10 +175,14 @@ extension Simulation {
 
     // MARK: why a drain is blocked
 
+    /// At the end of a run: the status of every drain still running, with every blocker and its reason.
     mutating func refreshBlockers() {
         for i in state.drains.indices where state.drains[i].phase == .Running {
             updateDrainStatus(DrainID(i))
             refreshBlockers(of: DrainID(i))
+            if state.drains[i].isNodeMaintenance, state.drains[i].lastError == nil, let first = state.drains[i].blockers.first {
+                state.drains[i].lastError = "drain attempt timed out after \(DrainController.attemptTimeout); \(vmName(first.vm)): \(first.reason)"
+            }
         }
     }
 

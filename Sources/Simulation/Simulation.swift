@@ -105,9 +105,14 @@ public struct Simulation {
 
     /// Quiet: the timeline is done, no work is scheduled, and every running drain's last pass found
     /// nothing to do since the last change — its next passes would only repeat the same 429s.
+    /// Only used without `stopAt`: with one, the run goes on to that time.
     func isQuiet() -> Bool {
-        guard timelineDone, workEventsPending == 0 else { return false }
-        for (i, d) in state.drains.enumerated() where d.phase == .Running && drainIdleAt[i] != changes { return false }
+        guard scenario.stopAt == nil, timelineDone, workEventsPending == 0 else { return false }
+        for (i, d) in state.drains.enumerated() where d.phase == .Running {
+            if drainIdleAt[i] != changes { return false }
+            // An `oc adm drain --timeout` still has its give-up ahead of it.
+            if case .ocAdmDrain(let timeout?) = d.method, now < d.requestedAt + timeout { return false }
+        }
         return true
     }
 

@@ -1,0 +1,112 @@
+import ClusterModel
+import SimKernel
+import Testing
+
+@Suite struct DrainTests {
+    private let rwoVM = threeWorkers + """
+        persistentVolumeClaims: [{name: db-1, size: 100Gi, accessModes: [ReadWriteOnce]}]
+        vms:
+          - {name: db-1, cpu: 8, memory: 32Gi, runStrategy: Always, node: worker-0,
+             volumes: [{persistentVolumeClaim: {claimName: db-1}}]}
+
+        """
+
+    @Test func liveMigrateOnReadWriteOnceBlocksTheDrainAndSaysWhy() throws {
+        let r = try simulate(rwoVM + "timeline: [{at: 2m, nodeMaintenance: {node: worker-0}}]")
+        let drain = try #require(r.blockedDrains.first)
+        #expect(drain.phase == .Running)
+        #expect(drain.blockers.map(\.reason) == ["LiveMigrate and DisksNotLiveMigratable: PVC db-1 is ReadWriteOnce"])
+        #expect(drain.drainProgress == 0)
+        #expect(r.state.nodes[0].unschedulable)
+        // Nothing is marked, nothing migrates, the VM keeps running.
+        #expect(r.state.migrations.isEmpty)
+        #expect(!r.isDown(r.vm("db-1")))
+        // The cluster went quiet: the run ends instead of retrying evictions forever.
+        #expect(r.stopReason == "done")
+    }
+
+    /// NMO bounds each drain attempt at 30 s then pauses 5 s: evictions at 2:00, 2:05 … 2:25, attempt
+    /// over at 2:30, next attempt at 2:35 (the one after that at 3:10). lastError is written when an
+    /// attempt ends.
+    @Test func nodeMaintenanceRecordsLastErrorWhenAnAttemptTimesOut() throws {
+        let r = try simulate(rwoVM + "stopAt: 2m50s\ntimeline: [{at: 2m, nodeMaintenance: {node: worker-0}}]")
+        let drain = try #require(r.state.drains.first)
+        #expect(drain.attemptStartedAt == ms(155_000))
+        #expect(drain.lastError?.hasPrefix("drain attempt timed out after 30s; db-1: LiveMigrate and DisksNotLiveMigratable") == true)
+        #expect(drain.pendingPods == [r.vm("db-1")])
+    }
+
+    /// `oc adm drain --timeout 2m` gives up at 2:00 + 2 m = 4:00 and leaves the node cordoned.
+    @Test func ocAdmDrainGivesUpAtItsTimeout() throws {
+        let r = try simulate(rwoVM + "timeline: [{at: 2m, drain: {node: worker-0, timeout: 2m}}]")
+        let drain = try #require(r.state.drains.first)
+        #expect(drain.phase == .Failed)
+        #expect(drain.finishedAt == ms(240_000))
+        #expect(r.state.nodes[0].unschedulable)
+        #expect(r.blockedDrains.isEmpty)
+    }
+
+    /// Migrated VMs leave Completed source pods; the next eviction pass removes them. With NMO's
+    /// cadence (passes at 1:00 … 1:25, 1:35 … 2:00, 2:10, 2:15) the last pod goes at 2:15.
+    @Test func theDrainFinishesAtTheEvictionPassAfterTheLastMigration() throws {
+        let r = try simulate(
+            threeWorkers + """
+                persistentVolumeClaims: [{name: "d-{i}", count: 4, size: 30Gi, accessModes: [ReadWriteMany]}]
+                vms:
+                  - {name: "web-{i}", count: 4, cpu: 4, memory: 8Gi, runStrategy: Always, dirtyRate: 100MiB/s,
+                     node: worker-0, volumes: [{persistentVolumeClaim: {claimName: "d-{i}"}}]}
+                timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
+                """)
+        #expect(r.state.drains[0].phase == .Succeeded)
+        #expect(r.state.drains[0].finishedAt == ms(135_000))
+        let span = try #require(r.maintenanceSpan)
+        #expect(span.to - span.from == .seconds(75))
+    }
+
+    @Test func aSecondNodeMaintenanceForOneNodeIsRefused() throws {
+        let r = try simulate(
+            rwoVM + """
+                timeline:
+                  - {at: 1m, nodeMaintenance: {node: worker-0}}
+                  - {at: 2m, nodeMaintenance: {node: worker-0, name: again}}
+                """)
+        #expect(r.state.drains.count == 1)
+        #expect(r.notices.map(\.text) == ["NodeMaintenance again refused by the admission webhook: a NodeMaintenance for worker-0 already exists"])
+    }
+
+    /// Deleting the NodeMaintenance uncordons the node; the blocked drain ends Cancelled.
+    @Test func deletingTheNodeMaintenanceUncordonsTheNode() throws {
+        let r = try simulate(
+            rwoVM + """
+                timeline:
+                  - {at: 1m, nodeMaintenance: {node: worker-0}}
+                  - {at: 10m, deleteNodeMaintenance: worker-0}
+                """)
+        #expect(r.state.drains[0].phase == .Cancelled)
+        #expect(r.state.drains[0].endedAt == ms(600_000))
+        #expect(!r.state.nodes[0].unschedulable)
+        #expect(r.state.drains[0].blockers.count == 1)
+    }
+
+    /// Evicting a None VM shuts its guest down (10 s); the drain is done when the pod is gone.
+    @Test func anEvictionStrategyNoneVMIsShutDownAndTheDrainCompletes() throws {
+        let r = try simulate(
+            threeWorkers + """
+                vms: [{name: a, cpu: 2, memory: 4Gi, runStrategy: Always, evictionStrategy: None, node: worker-0}]
+                timeline: [{at: 1m, drain: worker-0}]
+                """)
+        #expect(r.state.drains[0].finishedAt == ms(70_000))
+    }
+
+    /// A rolling maintenance walks the nodes one at a time: each NodeMaintenance is deleted 10 m after
+    /// its drain finished, and only then does the next one start.
+    @Test func aRollingMaintenanceTakesOneNodeAtATime() throws {
+        let r = try simulate(
+            threeWorkers + """
+                timeline: [{at: 0s, rollingMaintenance: {role: worker, maxUnavailable: 1, maintenanceDuration: 10m}}]
+                """)
+        // Empty nodes drain at once: 0:00, 10:00, 20:00; the last CR is deleted at 30:00.
+        #expect(r.state.drains.map(\.requestedAt) == [ms(0), ms(600_000), ms(1_200_000)])
+        #expect(r.maintenanceSpan.map { $0.to - $0.from } == .minutes(30))
+    }
+}

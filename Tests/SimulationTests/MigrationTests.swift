@@ -1,0 +1,160 @@
+import ClusterModel
+import Controllers
+import SimKernel
+import Testing
+
+@Suite struct MigrationTests {
+    /// Four 8 GiB VMs dirtying 100 MiB/s leave worker-0 two at a time over a 10 Gbit/s link.
+    /// Two transfers share worker-0's link: 1.25e9 / 2 = 625e6 B/s each (targets are alone on theirs).
+    ///   round 1: 8 GiB = 8,589,934,592 B / 625e6 → 13,744 ms; dirtied 104,857,600 × 13.744 = 1,441,161,216 B
+    ///   round 2: → 2,306 ms; dirtied 241,801,625 B (> 625e6 × 0.3 s = 187.5e6, no stop yet)
+    ///   round 3: → 387 ms; dirtied 40,579,891 B ≤ 187.5e6 → stop-and-copy of 40,579,891 / 625e6 → 65 ms pause
+    /// NodeMaintenance at 1:00, target pods start in 20 s → transfer 1:20, converged 1:36.437, done 1:36.502.
+    @Test func preCopyRoundsOverASharedLinkGiveTheHandWorkedPause() throws {
+        let r = try simulate(
+            threeWorkers + """
+                persistentVolumeClaims: [{name: "d-{i}", count: 4, size: 30Gi, accessModes: [ReadWriteMany]}]
+                vms:
+                  - {name: "web-{i}", count: 4, cpu: 4, memory: 8Gi, runStrategy: Always, dirtyRate: 100MiB/s,
+                     node: worker-0, volumes: [{persistentVolumeClaim: {claimName: "d-{i}"}}]}
+                timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
+                """)
+        let m = try #require(r.migrations(of: "web-0").first)
+        #expect(m.phase == .Succeeded)
+        #expect(m.transfer?.rounds == 3)
+        #expect(m.pause == SimDuration(milliseconds: 65))
+        #expect(m.endedAt == ms(96_502))
+        #expect(r.downtime(of: r.vm("web-0")) == SimDuration(milliseconds: 65))
+        // web-2 and web-3 wait Pending for an outbound slot until 1:36.502, then take the same 36.502 s.
+        #expect(r.migrations(of: "web-2").first?.endedAt == ms(96_502 + 36_502))
+        #expect(r.peakPendingMigrations == 2)
+        #expect(r.longestPendingWait == SimDuration(milliseconds: 36_502))
+    }
+
+    /// 20 VMs on one node: 2 start at once (parallelOutboundMigrationsPerNode), 18 queue Pending.
+    @Test func theOutboundLimitQueuesMigrationsPending() throws {
+        let r = try simulate(
+            """
+            nodes: [{name: "w-{i}", count: 4, cpu: "96", memory: 512Gi}]
+            persistentVolumeClaims: [{name: "d-{i}", count: 20, size: 10Gi, accessModes: [ReadWriteMany]}]
+            vms:
+              - {name: "vm-{i}", count: 20, cpu: 2, memory: 4Gi, runStrategy: Always, node: w-0,
+                 volumes: [{persistentVolumeClaim: {claimName: "d-{i}"}}]}
+            timeline: [{at: 1m, nodeMaintenance: {node: w-0}}]
+            """)
+        #expect(r.peakPendingMigrations == 18)
+        #expect(r.migrationsSucceeded == 20)
+        #expect(r.blockedDrains.isEmpty)
+    }
+
+    /// A guest that dirties its whole 1 GiB working set faster than 1 Gbit/s (125e6 B/s) can send it:
+    ///   round 1: 4 GiB / 125e6 → 34,360 ms; dirtied min(1 GiB, 200 MiB/s × 34.36 s) = 1 GiB → new low
+    ///   every later round: 1 GiB again, never a new low → progress timeout 150 s after round 1.
+    /// Transfer starts at 1:20, so the migration fails at 80 s + 34.36 s + 150 s = 264.360 s.
+    @Test func aMigrationThatCannotConvergeFailsByTheProgressTimeout() throws {
+        let r = try simulate(
+            """
+            stopAt: 5m
+            nodes: [{name: "w-{i}", count: 2, cpu: "32", memory: 128Gi, migrationLink: 1Gbps}]
+            persistentVolumeClaims: [{name: d, size: 10Gi, accessModes: [ReadWriteMany]}]
+            vms:
+              - {name: hot, cpu: 2, memory: 4Gi, workingSet: 1Gi, dirtyRate: 200MiB/s, runStrategy: Always, node: w-0,
+                 volumes: [{persistentVolumeClaim: {claimName: d}}]}
+            timeline: [{at: 1m, nodeMaintenance: {node: w-0}}]
+            """)
+        let m = try #require(r.migrations(of: "hot").first)
+        #expect(m.phase == .Failed)
+        #expect(m.endedAt == ms(264_360))
+        #expect(m.failureReason?.hasPrefix("no progress for 2m30s") == true)
+        #expect(r.blockedDrains.count == 1)
+    }
+
+    /// With completionTimeoutPerGiB 20 a 4 GiB guest may take 20 × ceil(4.29 GB) = 100 s. At 100 MiB/s
+    /// against 125e6 B/s each round shrinks only to 84 %, so pre-copy needs about 213 s: aborted at 100 s
+    /// (1:20 + 100 s = 3:00), the VM keeps running on its source.
+    @Test func aMigrationThatTakesTooLongFailsByTheCompletionTimeout() throws {
+        let r = try simulate(slowMigration(postCopy: false))
+        let m = try #require(r.migrations(of: "slow").first)
+        #expect(m.phase == .Failed)
+        #expect(m.endedAt == ms(180_000))
+        #expect(m.failureReason == "completion timeout 1m40s (completionTimeoutPerGiB 20 × 5 GB)")
+        #expect(r.state.vmStatus[r.vm("slow").i].vmi?.node == NodeID(0))
+    }
+
+    /// The same migration with allowPostCopy switches to post-copy at 3:00 and finishes without a pause.
+    @Test func postCopyFinishesAMigrationThePreCopyCouldNot() throws {
+        let r = try simulate(slowMigration(postCopy: true))
+        let m = try #require(r.migrations(of: "slow").first)
+        #expect(m.phase == .Succeeded)
+        #expect(m.postCopy)
+        #expect(m.pause == .zero)
+        #expect(r.state.vmStatus[r.vm("slow").i].vmi?.node == NodeID(1))
+    }
+
+    private func slowMigration(postCopy: Bool) -> String {
+        """
+        stopAt: 10m
+        cluster: {liveMigration: {completionTimeoutPerGiB: 20, allowPostCopy: \(postCopy)}}
+        nodes: [{name: "w-{i}", count: 2, cpu: "32", memory: 128Gi, migrationLink: 1Gbps}]
+        persistentVolumeClaims: [{name: d, size: 10Gi, accessModes: [ReadWriteMany]}]
+        vms:
+          - {name: slow, cpu: 2, memory: 4Gi, dirtyRate: 100MiB/s, runStrategy: Always, node: w-0,
+             volumes: [{persistentVolumeClaim: {claimName: d}}]}
+        timeline: [{at: 1m, migrate: slow}]
+        """
+    }
+
+    /// KubeVirt's decimal ceiling: a 4 GiB guest counts as 5 GB → 750 s at 150 s/GiB; 8 GiB → 9 GB → 1350 s.
+    @Test func theCompletionTimeoutRoundsTheSizeUpInDecimalGigabytes() {
+        #expect(MigrationController.completionTimeout(dataBytes: 4 << 30, perGiB: 150) == .seconds(750))
+        #expect(MigrationController.completionTimeout(dataBytes: 8 << 30, perGiB: 150) == .seconds(1350))
+    }
+
+    /// 20 s, doubled per consecutive failure, capped at 320 s (5 finished migrations kept per VMI).
+    @Test func theEvacuationRetryBackoffDoublesUpTo320Seconds() {
+        let backoff = (1...7).map { MigrationController.evacuationBackoff(failures: $0).milliseconds / 1000 }
+        #expect(backoff == [20, 40, 80, 160, 320, 320, 320])
+    }
+
+    /// worker-1 has room for one 48 Gi VM: the second migration's target pod is unschedulable, fails
+    /// after 300 s (1:00 → 6:00), and the evacuation controller retries after 20 s: Scheduling again at 6:20.
+    @Test func anUnschedulableTargetFailsAfter300SecondsAndIsRetriedWithBackoff() throws {
+        let r = try simulate(
+            """
+            stopAt: 8m
+            nodes:
+              - {name: worker-0, cpu: "32", memory: 128Gi}
+              - {name: worker-1, cpu: "32", memory: 64Gi}
+            persistentVolumeClaims: [{name: "b-{i}", count: 2, size: 10Gi, accessModes: [ReadWriteMany]}]
+            vms:
+              - {name: "big-{i}", count: 2, cpu: 8, memory: 48Gi, runStrategy: Always, node: worker-0,
+                 volumes: [{persistentVolumeClaim: {claimName: "b-{i}"}}]}
+            timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
+            """)
+        let tries = r.migrations(of: "big-1")
+        #expect(tries.count == 2)
+        #expect(tries[0].endedAt == ms(360_000))
+        #expect(tries[0].failureReason?.contains("no schedulable node has 48.4Gi memory free") == true)
+        #expect(tries[1].isRetry)
+        #expect(tries[1].phase == .Scheduling)
+        #expect(tries[1].phaseSince == ms(380_000))
+        #expect(r.waitingMigrations.count == 1)
+    }
+
+    /// Concurrent transfers split a node's link: 2 transfers out of one node each get half of it.
+    @Test func concurrentTransfersShareTheNodeLink() throws {
+        let r = try simulate(
+            threeWorkers + """
+                stopAt: 1m30s
+                persistentVolumeClaims: [{name: "d-{i}", count: 2, size: 10Gi, accessModes: [ReadWriteMany]}]
+                vms:
+                  - {name: "v-{i}", count: 2, cpu: 2, memory: 60Gi, runStrategy: Always, node: worker-0,
+                     volumes: [{persistentVolumeClaim: {claimName: "d-{i}"}}]}
+                timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
+                """)
+        // At 1:30 both transfers run (started 1:20) at 1.25e9 / 2 B/s.
+        for name in ["v-0", "v-1"] {
+            #expect(r.migrations(of: name).first?.transfer?.bandwidthBytesPerSecond == 625_000_000)
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import ClusterModel
+import Controllers
+import SimKernel
+import Testing
+
+@Suite struct VMControllerTests {
+    /// Each VM is evicted with strategy None at 1:00; a clean guest powers off in 10 s.
+    ///   Always:            off 1:10, new VMI, launcher Running 1:30, booted 2:00  → down 1m
+    ///   RerunOnFailure:    Succeeded → stays down (kubevirt#9823)
+    ///   RerunOnFailure, guest ignores ACPI (shutdownTime 2m > grace 30 s): forced off 1:30 → Failed
+    ///                      → restarted: Running 1:50, booted 2:20 → down 1m20s
+    ///   Manual, Once:      stay down
+    @Test func theRestartMatrixAfterAnEvictionWithStrategyNone() throws {
+        let r = try simulate(
+            threeWorkers + """
+                cluster: {evictionStrategy: None}
+                vms:
+                  - {name: always, cpu: 2, memory: 4Gi, runStrategy: Always, node: worker-0}
+                  - {name: rerun-clean, cpu: 2, memory: 4Gi, runStrategy: RerunOnFailure, node: worker-0}
+                  - {name: rerun-forced, cpu: 2, memory: 4Gi, runStrategy: RerunOnFailure, shutdownTime: 2m, node: worker-0}
+                  - {name: manual, cpu: 2, memory: 4Gi, runStrategy: Manual, node: worker-0}
+                  - {name: once, cpu: 2, memory: 4Gi, runStrategy: Once, node: worker-0}
+                timeline: [{at: 1m, drain: worker-0}]
+                """)
+        #expect(r.downtime(of: r.vm("always")) == .seconds(60))
+        #expect(r.downtime(of: r.vm("rerun-forced")) == .seconds(80))
+        #expect(r.state.vmStatus[r.vm("rerun-forced").i].vmi?.node != NodeID(0))
+        for name in ["rerun-clean", "manual", "once"] { #expect(r.isDown(r.vm(name)), "\(name)") }
+        #expect(r.state.vmStatus[r.vm("rerun-clean").i].vmi?.phase == .Succeeded)
+        #expect(r.outages[r.vm("rerun-clean").i].last?.resolution?.contains("kubevirt/kubevirt#9823") == true)
+        #expect(r.restarts[r.vm("always").i] == 1)
+    }
+
+    @Test func aGuestCrashRestartsRerunOnFailureButAGuestShutdownDoesNot() throws {
+        let r = try simulate(
+            threeWorkers + """
+                vms:
+                  - {name: crashes, cpu: 2, memory: 4Gi, runStrategy: RerunOnFailure}
+                  - {name: powers-off, cpu: 2, memory: 4Gi, runStrategy: RerunOnFailure}
+                  - {name: always-off, cpu: 2, memory: 4Gi, runStrategy: Always}
+                timeline:
+                  - {at: 1m, guestCrash: crashes}
+                  - {at: 1m, guestShutdown: powers-off}
+                  - {at: 1m, guestShutdown: always-off}
+                """)
+        // Crash → Failed → new VMI: Running after 20 s, guest up 30 s later.
+        #expect(r.downtime(of: r.vm("crashes")) == .seconds(50))
+        #expect(r.isDown(r.vm("powers-off")))
+        #expect(r.downtime(of: r.vm("always-off")) == .seconds(50))
+    }
+
+    /// Crash-loop backoff for the n-th early failure: min(300, 10·n² + U(0, 5·n²)) seconds.
+    @Test func crashLoopBackoffStaysInKubeVirtsRanges() {
+        var rng = SplitMix64(seed: 9, stream: "crash-loop-backoff")
+        let ranges: [(Int, ClosedRange<Int64>)] = [(1, 10_000...15_000), (2, 40_000...60_000), (3, 90_000...135_000), (5, 250_000...300_000), (9, 300_000...300_000)]
+        for (n, range) in ranges {
+            for _ in 0..<50 {
+                #expect(range.contains(VMController.startFailureBackoff(n: n, &rng).milliseconds), "n=\(n)")
+            }
+        }
+    }
+
+    /// The virtctl table (user guide, run_strategies.md) and the API's refusals (lifecycle.go).
+    @Test func virtctlFollowsKubeVirtsTable() {
+        func status(_ s: RunStrategy, running: Bool) -> VMStatus {
+            var st = VMStatus(runStrategy: s)
+            if running {
+                var vmi = VirtualMachineInstance(createdAt: .zero)
+                vmi.transition(to: .Scheduled, at: .zero)
+                vmi.transition(to: .Running, at: .zero)
+                st.vmi = vmi
+            }
+            return st
+        }
+        #expect(VMController.virtctl(.start, status: status(.Halted, running: false)) == .apply(runStrategy: .Always, stop: false, start: true))
+        #expect(VMController.virtctl(.stop, status: status(.Always, running: true)) == .apply(runStrategy: .Halted, stop: true, start: false))
+        #expect(VMController.virtctl(.restart, status: status(.Always, running: true)) == .apply(runStrategy: .Always, stop: true, start: true))
+        #expect(VMController.virtctl(.stop, status: status(.Manual, running: true)) == .apply(runStrategy: .Manual, stop: true, start: false))
+        #expect(VMController.virtctl(.start, status: status(.Manual, running: false)) == .apply(runStrategy: .Manual, stop: false, start: true))
+        #expect(VMController.virtctl(.stop, status: status(.RerunOnFailure, running: true)) == .apply(runStrategy: .RerunOnFailure, stop: true, start: false))
+        for (cmd, s, running) in [
+            (VirtctlCommand.start, RunStrategy.Always, true), (.start, .Once, true), (.restart, .Halted, false), (.restart, .Once, true),
+            (.stop, .Halted, false), (.stop, .Manual, false), (.start, .Manual, true),
+        ] {
+            if case .refused = VMController.virtctl(cmd, status: status(s, running: running)) {} else {
+                Issue.record("virtctl \(cmd) on \(s) should be refused")
+            }
+        }
+    }
+
+    /// A stopped RerunOnFailure VM stays down; a Halted VM started by virtctl becomes Always and runs.
+    @Test func virtctlStopAndStartInAScenario() throws {
+        let r = try simulate(
+            threeWorkers + """
+                vms:
+                  - {name: r, cpu: 2, memory: 4Gi, runStrategy: RerunOnFailure}
+                  - {name: h, cpu: 2, memory: 4Gi, runStrategy: Halted}
+                timeline:
+                  - {at: 1m, stop: r}
+                  - {at: 1m, start: h}
+                  - {at: 2m, migrate: h}
+                  - {at: 3m, start: h}
+                """)
+        #expect(r.isDown(r.vm("r")))
+        #expect(r.state.vmStatus[r.vm("h").i].runStrategy == .Always)
+        #expect(r.state.vmStatus[r.vm("h").i].guestUp)
+        #expect(r.migrations(of: "h").first?.phase == .Succeeded)
+        #expect(r.notices.map(\.text) == ["virtctl start h refused: 409: runStrategy Always does not support manual start requests"])
+    }
+}
+
+@Suite struct LifecycleTests {
+    /// Every pair of phases: only the listed edges are allowed.
+    @Test func vmiPhaseEdges() {
+        let allowed: Set<String> = [
+            "Pending>Scheduled", "Scheduled>Running", "Pending>Succeeded", "Pending>Failed", "Scheduled>Succeeded",
+            "Scheduled>Failed", "Running>Succeeded", "Running>Failed",
+        ]
+        for a in VMIPhase.allCases {
+            for b in VMIPhase.allCases { #expect(a.canTransition(to: b) == allowed.contains("\(a)>\(b)"), "\(a) -> \(b)") }
+        }
+    }
+
+    @Test func migrationPhaseEdges() {
+        let allowed: Set<String> = [
+            "Pending>Scheduling", "Scheduling>Scheduled", "Scheduled>Running", "Running>Succeeded", "Pending>Failed",
+            "Scheduling>Failed", "Scheduled>Failed", "Running>Failed",
+        ]
+        for a in MigrationPhase.allCases {
+            for b in MigrationPhase.allCases { #expect(a.canTransition(to: b) == allowed.contains("\(a)>\(b)"), "\(a) -> \(b)") }
+        }
+    }
+
+    @Test func drainPhaseEdges() {
+        for a in DrainPhase.allCases {
+            for b in DrainPhase.allCases { #expect(a.canTransition(to: b) == (a == .Running && b != .Running), "\(a) -> \(b)") }
+        }
+    }
+}
+
+@Suite struct SchedulerTests {
+    private func state(_ yaml: String) throws -> ClusterState { try simulate(yaml).state }
+
+    /// Least allocated wins; on a tie the first node. worker-0 holds a VM, so the next goes to worker-1.
+    @Test func placesOnTheLeastAllocatedNodeThenTheFirst() throws {
+        let s = try state(
+            threeWorkers + "vms: [{name: a, cpu: 2, memory: 8Gi, runStrategy: Always}, {name: b, cpu: 2, memory: 8Gi, runStrategy: Always}]")
+        #expect(s.vmStatus.map { $0.vmi?.node } == [NodeID(0), NodeID(1)])
+    }
+
+    /// 40 Gi guest + overhead (40Gi/512 = 80Mi, 240Mi of daemons, 2 × 8Mi per vCPU, 8Mi IOThread, 32Mi video) = 40.37Gi.
+    @Test func explainsWhyNothingFitsLikeTheKubernetesScheduler() throws {
+        let s = try state(
+            """
+            nodes:
+              - {name: cp, role: control-plane, cpu: "8", memory: 32Gi}
+              - {name: "w-{i}", count: 2, cpu: "8", memory: 32Gi}
+            vms: [{name: huge, cpu: 2, memory: 40Gi, runStrategy: Always}]
+            """)
+        #expect(
+            s.vmStatus[0].vmi?.unschedulableReason
+                == "no schedulable node has 40.4Gi memory free (0/3 nodes available: 1 control-plane (tainted), 2 insufficient memory)")
+    }
+}
