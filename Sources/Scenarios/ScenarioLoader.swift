@@ -162,8 +162,8 @@ private struct Builder {
             ])
             let runStrategy: RunStrategy
             switch (m["runStrategy"], m["running"]) {
-            case (.some, .some):
-                throw item.fail("Running and RunStrategy are mutually exclusive; Running is deprecated, use RunStrategy (the VM admission webhook refuses this VM)")
+            case (.some, .some(let running)):
+                throw running.fail("Running and RunStrategy are mutually exclusive; Running is deprecated, use RunStrategy (the VM admission webhook refuses this VM)")
             case (nil, nil):
                 throw item.fail("RunStrategy must be specified (set runStrategy, or the deprecated running)")
             case (let r?, nil): runStrategy = try r.oneOf(RunStrategy.self)

@@ -1,0 +1,137 @@
+import DrainsimCLI
+import Foundation
+import Scenarios
+import Simulation
+import Testing
+
+/// Every shipped scenario's outputs are kept in results/<name>/ and compared byte for byte.
+/// `DRAINSIM_RECORD=1 swift test --filter Golden` rewrites them (and fails, so it is never left on);
+/// review with `git diff results/`. Outputs over 1 MB are kept as an FNV-1a digest (`FILE.fnv1a64`).
+@Suite struct GoldenTests {
+    static let scenarios: [String] = {
+        let dir = packageRoot.appendingPathComponent("scenarios").path
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }.sorted()
+    }()
+
+    static let recording = ProcessInfo.processInfo.environment["DRAINSIM_RECORD"] == "1"
+    static let digestThreshold = 1 << 20
+
+    @Test func thereAreShippedScenarios() {
+        #expect(GoldenTests.scenarios.count >= 10)
+    }
+
+    @Test(arguments: GoldenTests.scenarios)
+    func outputsMatchTheAcceptedResults(_ file: String) throws {
+        let name = String(file.prefix { $0 != "." })
+        let path = packageRoot.appendingPathComponent("scenarios/\(file)").path
+        let outDir = FileManager.default.temporaryDirectory.appendingPathComponent("drainsim-golden-\(name)-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: outDir) }
+        var out = "", err = ""
+        let status = CLI.main(["run", path, "--out", outDir], out: &out, err: &err)
+        var produced: [(String, String)] = []
+        if status == 2 {
+            let message = err.replacingOccurrences(of: packageRoot.path + "/", with: "")
+            produced.append(("error.txt", "exit \(status)\n" + message))
+        } else {
+            for f in ["report.txt", "report.json", "trace.txt"] {
+                produced.append((f, try String(contentsOfFile: outDir + "/" + f, encoding: .utf8)))
+            }
+            #expect(out == produced[0].1, "stdout is the text report")
+        }
+        let resultDir = packageRoot.appendingPathComponent("results/\(name)").path
+        for (f, text) in produced {
+            let big = text.utf8.count > GoldenTests.digestThreshold
+            let stored = big ? f + ".fnv1a64" : f
+            let content = big ? digest(text) : text
+            let storedPath = resultDir + "/" + stored
+            if GoldenTests.recording {
+                try FileManager.default.createDirectory(atPath: resultDir, withIntermediateDirectories: true)
+                try content.write(toFile: storedPath, atomically: true, encoding: .utf8)
+                continue
+            }
+            let accepted = try? String(contentsOfFile: storedPath, encoding: .utf8)
+            #expect(accepted != nil, "missing results/\(name)/\(stored): run DRAINSIM_RECORD=1 swift test --filter Golden")
+            if let accepted, accepted != content {
+                Issue.record("results/\(name)/\(stored) differs: \(firstDifference(accepted, content))")
+            }
+        }
+        #expect(!GoldenTests.recording, "recorded results/\(name); unset DRAINSIM_RECORD and review git diff results/")
+    }
+
+    private func digest(_ text: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return String(h, radix: 16) + "  \(text.utf8.count) bytes\n"
+    }
+
+    private func firstDifference(_ a: String, _ b: String) -> String {
+        let la = a.split(separator: "\n", omittingEmptySubsequences: false)
+        let lb = b.split(separator: "\n", omittingEmptySubsequences: false)
+        for k in 0..<max(la.count, lb.count) {
+            let x = k < la.count ? String(la[k]) : "<end>"
+            let y = k < lb.count ? String(lb[k]) : "<end>"
+            if x != y { return "line \(k + 1): accepted \"\(x)\", now \"\(y)\"" }
+        }
+        return "same lines, different bytes"
+    }
+}
+
+@Suite struct DeterminismTests {
+    /// The binary next to the test bundle, built by `swift build` before `swift test`.
+    static func binary() -> String? {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for dir in [here, here.deletingLastPathComponent(), packageRoot.appendingPathComponent(".build/debug")] {
+            let p = dir.appendingPathComponent("drainsim").path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    /// Two processes, same scenario and seed: byte-identical report, JSON and trace.
+    @Test func twoProcessesProduceIdenticalOutputs() throws {
+        let bin = try #require(DeterminismTests.binary(), "build the drainsim binary first (swift build)")
+        let scenario = packageRoot.appendingPathComponent("scenarios/rolling-small.yaml").path
+        var outputs: [[Data]] = []
+        for k in 0..<2 {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("drainsim-det-\(getpid())-\(k)").path
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: bin)
+            p.arguments = ["run", scenario, "--seed", "7", "--out", dir]
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+            outputs.append(try ["report.txt", "report.json", "trace.txt"].map { try Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0)) })
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(outputs[0].allSatisfy { !$0.isEmpty })
+    }
+
+    @Test func theSeedIsPrintedAndChangesNothingWithoutRandomness() throws {
+        let text = try String(contentsOfFile: packageRoot.appendingPathComponent("scenarios/rolling-small.yaml").path, encoding: .utf8)
+        let scenario = try ScenarioLoader.load(text: text, file: "rolling-small.yaml")
+        var a = Simulation(scenario: scenario, options: SimulationOptions(seed: 1))
+        var b = Simulation(scenario: scenario, options: SimulationOptions(seed: 2))
+        let ra = a.run(), rb = b.run()
+        #expect(ra.seed == 1 && rb.seed == 2)
+        #expect(ra.trace.map(\.text).dropFirst() == rb.trace.map(\.text).dropFirst())
+    }
+}
+
+@Suite struct InvariantTests {
+    /// Every shipped scenario but the large one (invariants are O(cluster) per event) keeps the
+    /// invariants after every event: one node per VMI, capacity, migration limits, RWO on one node.
+    @Test(arguments: GoldenTests.scenarios.filter { !$0.hasPrefix("large") })
+    func shippedScenariosKeepTheInvariants(_ file: String) throws {
+        let text = try String(contentsOfFile: packageRoot.appendingPathComponent("scenarios/\(file)").path, encoding: .utf8)
+        guard let scenario = try? ScenarioLoader.load(text: text, file: file) else { return }  // the rejected one
+        var sim = Simulation(scenario: scenario, options: SimulationOptions(checkInvariants: true))
+        _ = sim.run()
+        #expect(sim.invariantViolations.isEmpty, "\(sim.invariantViolations.prefix(5))")
+    }
+}
