@@ -46,7 +46,7 @@ private func failure(_ text: String) -> String {
 
     @Test func refusesRunningAndRunStrategyTogetherAndNeither() {
         let both = cluster + "\nvms:\n  - name: a\n    cpu: 1\n    memory: 1Gi\n    running: true\n    runStrategy: Always\n"
-        #expect(failure(both).contains("vms[0]: Running and RunStrategy are mutually exclusive"))
+        #expect(failure(both).hasPrefix("scenarios/x.yaml:10:14: vms[0].running: Running and RunStrategy are mutually exclusive"))
         let neither = cluster + "\nvms:\n  - name: a\n    cpu: 1\n    memory: 1Gi\n"
         #expect(failure(neither).contains("RunStrategy must be specified"))
     }
