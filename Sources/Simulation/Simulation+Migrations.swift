@@ -54,6 +54,7 @@ extension Simulation {
             in: state)
         {
         case .node(let n):
+            checkPlacement(on: n)
             state.bindMigrationTarget(m, to: n)
             state.migrations[m.i].waitingReason = nil
             stopWaiting(m)

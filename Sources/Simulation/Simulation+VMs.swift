@@ -56,6 +56,7 @@ extension Simulation {
             cpuMillis: spec.launcherCPURequestMillis, memoryBytes: spec.launcherMemoryRequestBytes, avoiding: nil, in: state)
         {
         case .node(let n):
+            checkPlacement(on: n)
             state.bindLauncher(vm, to: n)
             state.vmStatus[vm.i].vmi?.unschedulableReason = nil
             let t = now
@@ -126,9 +127,11 @@ extension Simulation {
         }
     }
 
-    /// The guest powered off or crashed on its own (timeline actions).
+    /// The guest powered off or crashed on its own (timeline actions). A crash while the launcher is
+    /// still starting ends a VMI that never ran: that is what crash-loop backoff is for.
     mutating func guestStops(_ vm: VMID, phase: VMIPhase, cause: String) {
-        guard let vmi = state.vmStatus[vm.i].vmi, vmi.phase == .Running else {
+        let current = state.vmStatus[vm.i].vmi?.phase
+        guard current == .Running || (phase == .Failed && current == .Scheduled) else {
             notice("\(cause) of \(vmName(vm)) ignored: its VMI is not Running")
             return
         }

@@ -196,6 +196,13 @@ public struct Simulation {
         record.outages[vm.i][k].resolution = why
     }
 
+    /// Invariant: the scheduler never places a pod on a cordoned node.
+    mutating func checkPlacement(on node: NodeID) {
+        if options.checkInvariants && state.nodes[node.i].unschedulable {
+            invariantViolations.append("\(now): a pod was placed on cordoned \(nodeName(node))")
+        }
+    }
+
     mutating func checkInvariantsIfAsked() {
         guard options.checkInvariants else { return }
         for v in InvariantChecker.violations(in: state) {

@@ -162,3 +162,55 @@ import Testing
                 == "no schedulable node has 40.4Gi memory free (0/3 nodes available: 1 control-plane (tainted), 2 insufficient memory)")
     }
 }
+
+@Suite struct CrashLoopTests {
+    /// The guest shuts down at 1:00 (Always restarts it: new VMI, launcher starting until 1:20). QEMU
+    /// crashes at 1:10, before the VMI ever ran: the first early failure waits 10 s + U(0, 5 s), then
+    /// the VMI starts (20 s) and boots (30 s). Downtime = 60 s + backoff, within 70–75 s.
+    @Test func aVMIThatDiesBeforeRunningIsRestartedAfterABackoff() throws {
+        let yaml = threeWorkers + """
+            vms: [{name: flaky, cpu: 2, memory: 4Gi, runStrategy: Always}]
+            timeline:
+              - {at: 1m, guestShutdown: flaky}
+              - {at: 1m10s, guestCrash: flaky}
+            """
+        let r = try simulate(yaml, seed: 42)
+        let down = r.downtime(of: r.vm("flaky")).milliseconds
+        #expect((70_000...75_000).contains(down))
+        #expect(r.trace.contains { $0.text.hasPrefix("VM flaky CrashLoopBackOff") })
+        // The draw comes from the seed: the same seed gives the same downtime, another seed another.
+        #expect(try simulate(yaml, seed: 42).downtime(of: r.vm("flaky")).milliseconds == down)
+        #expect(try simulate(yaml, seed: 43).downtime(of: r.vm("flaky")).milliseconds != down)
+    }
+}
+
+@Suite struct EvictionStrategyTests {
+    /// External: the webhook marks the VMI and refuses; nothing migrates; an external controller
+    /// would have to act, so the drain stays blocked.
+    @Test func externalLeavesTheDrainToAnExternalController() throws {
+        let r = try simulate(
+            threeWorkers + """
+                vms: [{name: capi, cpu: 2, memory: 4Gi, runStrategy: Always, evictionStrategy: External, node: worker-0}]
+                timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
+                """)
+        #expect(r.state.migrations.isEmpty)
+        #expect(r.state.vmStatus[0].vmi?.evacuationNodeName == NodeID(0))
+        #expect(r.blockedDrains.first?.blockers.map(\.reason) == ["External: evacuation in progress, waiting for the external controller"])
+    }
+
+    /// Host devices and a bridge on the pod network make a VMI non-migratable, each with its reason.
+    @Test func hostDevicesAndBridgeBindingAreNotLiveMigratable() throws {
+        let r = try simulate(
+            threeWorkers + """
+                vms:
+                  - {name: gpu, cpu: 2, memory: 4Gi, runStrategy: Always, hostDevices: [nvidia-a100], node: worker-0}
+                  - {name: bridged, cpu: 2, memory: 4Gi, runStrategy: Always, podNetwork: bridge, node: worker-0}
+                timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
+                """)
+        #expect(
+            r.blockedDrains.first?.blockers.map(\.reason) == [
+                "LiveMigrate and HostDeviceNotLiveMigratable: host device nvidia-a100 is not live-migratable",
+                "LiveMigrate and InterfaceNotLiveMigratable: bridge binding on the pod network is not live-migratable",
+            ])
+    }
+}
