@@ -18,6 +18,8 @@ public struct ClusterState: Equatable, Sendable {
     public var drains: [Drain] = []
 
     // Derived indexes.
+    /// Per node: a worker that is not cordoned (the scheduler's first filter, kept flat for speed).
+    public internal(set) var acceptsVMs: [Bool]
     public internal(set) var cpuRequestedMillis: [Int64]
     public internal(set) var memoryRequestedBytes: [Int64]
     /// Launcher pods bound to each node (running or starting).
@@ -51,6 +53,7 @@ public struct ClusterState: Equatable, Sendable {
         self.vms = vms
         vmStatus = vms.map { VMStatus(runStrategy: $0.runStrategy) }
         liveMigratable = vms.map { $0.liveMigratable(claims: claims) }
+        acceptsVMs = nodes.map { $0.role == .worker && !$0.unschedulable }
         cpuRequestedMillis = Array(repeating: 0, count: nodes.count)
         memoryRequestedBytes = Array(repeating: 0, count: nodes.count)
         launchers = Array(repeating: [], count: nodes.count)
@@ -58,6 +61,12 @@ public struct ClusterState: Equatable, Sendable {
         completedSourcePods = Array(repeating: [], count: nodes.count)
         outboundInFlight = Array(repeating: 0, count: nodes.count)
         activeDrain = Array(repeating: nil, count: nodes.count)
+    }
+
+    /// Cordons or uncordons a node (`spec.unschedulable`).
+    public mutating func setUnschedulable(_ node: NodeID, _ value: Bool) {
+        nodes[node.i].unschedulable = value
+        acceptsVMs[node.i] = nodes[node.i].role == .worker && !value
     }
 
     public func evictionStrategy(of vm: VMID) -> EvictionStrategy {

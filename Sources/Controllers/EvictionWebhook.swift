@@ -32,7 +32,9 @@ public enum Denial: Equatable, Sendable {
 
 public enum EvictionWebhook {
     public static func evict(_ vm: VMID, podNode: NodeID, in state: ClusterState) -> EvictionResponse {
-        guard let vmi = state.vmStatus[vm.i].vmi, !vmi.phase.isFinal else { return .allowed }
+        // Fields are read in place: copying the VMI (it holds strings) would cost on every drain pass.
+        guard let phase = state.vmStatus[vm.i].vmi?.phase, !phase.isFinal else { return .allowed }
+        let marked = state.vmStatus[vm.i].vmi?.evacuationNodeName != nil
         let strategy = state.evictionStrategy(of: vm)
         let migratable = state.liveMigratable[vm.i].isMigratable
         switch strategy {
@@ -43,7 +45,7 @@ public enum EvictionWebhook {
         case .LiveMigrate where !migratable:
             return .denied(.notLiveMigratable, markEvacuation: false)
         case .LiveMigrate, .LiveMigrateIfPossible, .External:
-            if vmi.evacuationNodeName != nil { return .denied(.evacuationInProgress(strategy), markEvacuation: false) }
+            if marked { return .denied(.evacuationInProgress(strategy), markEvacuation: false) }
             return .denied(.evacuationTriggered(strategy), markEvacuation: true)
         }
     }

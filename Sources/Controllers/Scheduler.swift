@@ -13,34 +13,12 @@ public enum Scheduler {
     public static func place(cpuMillis: Int64, memoryBytes: Int64, avoiding: NodeID?, in state: ClusterState) -> Placement {
         var best: NodeID?
         var bestScore: Int64 = -1
-        var cordoned = 0, controlPlane = 0, lackMemory = 0, lackCPU = 0, source = 0
         let avoid = avoiding?.i ?? -1
-        // Fields are read in place: copying a Node (name, labels) would retain and release per node.
-        for i in state.nodes.indices {
-            if i == avoid {
-                source += 1
-                continue
-            }
-            // Control-plane nodes carry the NoSchedule role taint that VM pods do not tolerate.
-            if state.nodes[i].role == .controlPlane {
-                controlPlane += 1
-                continue
-            }
-            if state.nodes[i].unschedulable {
-                cordoned += 1
-                continue
-            }
+        for i in state.acceptsVMs.indices where state.acceptsVMs[i] && i != avoid {
             let capacityMemory = state.nodes[i].memoryBytes, capacityCPU = state.nodes[i].cpuMillis
             let freeMemory = capacityMemory - state.memoryRequestedBytes[i]
             let freeCPU = capacityCPU - state.cpuRequestedMillis[i]
-            if freeMemory < memoryBytes {
-                lackMemory += 1
-                continue
-            }
-            if freeCPU < cpuMillis {
-                lackCPU += 1
-                continue
-            }
+            if freeMemory < memoryBytes || freeCPU < cpuMillis { continue }
             let score = (freeCPU - cpuMillis) * 10_000 / capacityCPU + (freeMemory - memoryBytes) * 10_000 / capacityMemory
             if score > bestScore {
                 bestScore = score
@@ -48,6 +26,26 @@ public enum Scheduler {
             }
         }
         if let best { return .node(best) }
+        return .unschedulable(reason(cpuMillis: cpuMillis, memoryBytes: memoryBytes, avoiding: avoid, in: state))
+    }
+
+    /// Why no node fits, counted per kind of node like the Kubernetes scheduler's message.
+    static func reason(cpuMillis: Int64, memoryBytes: Int64, avoiding avoid: Int, in state: ClusterState) -> String {
+        var cordoned = 0, controlPlane = 0, lackMemory = 0, lackCPU = 0, source = 0
+        for i in state.nodes.indices {
+            if i == avoid {
+                source += 1
+            } else if state.nodes[i].role == .controlPlane {
+                // Control-plane nodes carry the NoSchedule role taint that VM pods do not tolerate.
+                controlPlane += 1
+            } else if state.nodes[i].unschedulable {
+                cordoned += 1
+            } else if state.freeMemoryBytes(NodeID(i)) < memoryBytes {
+                lackMemory += 1
+            } else if state.freeCPUMillis(NodeID(i)) < cpuMillis {
+                lackCPU += 1
+            }
+        }
         var parts: [String] = []
         if cordoned > 0 { parts.append("\(cordoned) cordoned") }
         if controlPlane > 0 { parts.append("\(controlPlane) control-plane (tainted)") }
@@ -62,6 +60,6 @@ public enum Scheduler {
         } else {
             head = "no schedulable node"
         }
-        return .unschedulable(head + " (0/\(state.nodes.count) nodes available: " + parts.joined(separator: ", ") + ")")
+        return head + " (0/\(state.nodes.count) nodes available: " + parts.joined(separator: ", ") + ")"
     }
 }

@@ -20,7 +20,7 @@ extension Simulation {
             notice("drain of \(nodeName(node)) refused: a drain of this node is already running")
             return
         }
-        state.nodes[node.i].unschedulable = true
+        state.setUnschedulable(node, true)
         var d = Drain(method: method, node: node, requestedAt: now)
         d.evictionPods = state.podCount(on: node)
         d.rolling = rolling != nil
@@ -38,8 +38,8 @@ extension Simulation {
         guard state.drains[d.i].phase == .Running else { return }
         let node = state.drains[d.i].node
         if DrainController.timedOut(state.drains[d.i], now: now) {
+            writeBlockedStatus(d)
             state.drains[d.i].lastError = "oc adm drain timed out; the node stays cordoned"
-            refreshBlockers(of: d)
             state.drains[d.i].transition(to: .Failed, at: now)
             state.activeDrain[node.i] = nil
             changes += 1
@@ -51,8 +51,7 @@ extension Simulation {
             state.removeCompletedPod(vm, from: node)
             progressed = true
         }
-        for vm in state.launchers[node.i] {
-            guard let vmi = state.vmStatus[vm.i].vmi, !vmi.terminating else { continue }
+        for vm in state.launchers[node.i] where state.vmStatus[vm.i].vmi?.terminating == false {
             switch EvictionWebhook.evict(vm, podNode: node, in: state) {
             case .allowed:
                 let strategy = state.evictionStrategy(of: vm).rawValue
@@ -62,7 +61,7 @@ extension Simulation {
                 state.vmStatus[vm.i].vmi?.evacuationNodeName = node
                 progressed = true
                 trace("VMI \(vmName(vm)) marked for evacuation from \(nodeName(node))")
-                if state.evictionStrategy(of: vm) != .External && vmi.migration == nil {
+                if state.evictionStrategy(of: vm) != .External && state.vmStatus[vm.i].vmi?.migration == nil {
                     createMigration(vm, trigger: .evacuation(node))
                 }
             case .denied:
@@ -75,14 +74,9 @@ extension Simulation {
             return
         }
         let (next, attemptEnded) = DrainController.nextPass(state.drains[d.i], now: now)
-        if attemptEnded {
-            // NMO writes pendingPods, drainProgress and lastError when an attempt ends; the full list
-            // of blockers with reasons is written when the run ends.
-            updateDrainStatus(d)
-            let first = state.launchers[node.i].first.map { "\(vmName($0)): \(blockReason($0, on: node))" }
-            state.drains[d.i].lastError = "drain attempt timed out after \(DrainController.attemptTimeout)" + (first.map { "; \($0)" } ?? "")
-            state.drains[d.i].attemptStartedAt = next
-        }
+        // NMO rewrites its status (pendingPods, drainProgress, lastError) when an attempt ends. Only the
+        // last one is ever read, so it is written when the drain stops or the run ends.
+        if attemptEnded { state.drains[d.i].attemptStartedAt = next }
         drainIdleAt[d.i] = changes
         schedule(at: next, .drainPass(d))
     }
@@ -125,7 +119,7 @@ extension Simulation {
             return
         }
         if state.drains[d.i].phase == .Running {
-            refreshBlockers(of: d)
+            writeBlockedStatus(d)
             state.drains[d.i].transition(to: .Cancelled, at: now)
         }
         state.drains[d.i].endedAt = now
@@ -140,7 +134,7 @@ extension Simulation {
     }
 
     mutating func uncordon(_ node: NodeID) {
-        state.nodes[node.i].unschedulable = false
+        state.setUnschedulable(node, false)
         capacityFreed()
     }
 
@@ -175,14 +169,20 @@ extension Simulation {
 
     // MARK: why a drain is blocked
 
-    /// At the end of a run: the status of every drain still running, with every blocker and its reason.
+    /// At the end of a run: the status of every drain still running.
     mutating func refreshBlockers() {
-        for i in state.drains.indices where state.drains[i].phase == .Running {
-            updateDrainStatus(DrainID(i))
-            refreshBlockers(of: DrainID(i))
-            if state.drains[i].isNodeMaintenance, state.drains[i].lastError == nil, let first = state.drains[i].blockers.first {
-                state.drains[i].lastError = "drain attempt timed out after \(DrainController.attemptTimeout); \(vmName(first.vm)): \(first.reason)"
-            }
+        for i in state.drains.indices where state.drains[i].phase == .Running { writeBlockedStatus(DrainID(i)) }
+    }
+
+    /// A drain that has not finished: pendingPods, drainProgress, every blocker with its reason, and
+    /// NMO's lastError from its last attempt.
+    mutating func writeBlockedStatus(_ d: DrainID) {
+        updateDrainStatus(d)
+        refreshBlockers(of: d)
+        if state.drains[d.i].isNodeMaintenance, now >= state.drains[d.i].requestedAt + DrainController.attemptTimeout,
+            let first = state.drains[d.i].blockers.first
+        {
+            state.drains[d.i].lastError = "drain attempt timed out after \(DrainController.attemptTimeout); \(vmName(first.vm)): \(first.reason)"
         }
     }
 

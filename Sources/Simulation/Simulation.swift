@@ -147,7 +147,7 @@ public struct Simulation {
             createNodeMaintenance(node, name: name, reason: reason, rolling: nil)
         case .deleteNodeMaintenance(let node): deleteNodeMaintenance(node)
         case .cordon(let node):
-            state.nodes[node.i].unschedulable = true
+            state.setUnschedulable(node, true)
             trace("oc adm cordon \(nodeName(node))")
         case .uncordon(let node):
             trace("oc adm uncordon \(nodeName(node))")
