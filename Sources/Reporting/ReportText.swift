@@ -28,8 +28,10 @@ public enum ReportText {
         } else {
             out += row("maintenance span", "not finished: \(r.blockedDrains.count) drain(s) still blocked")
         }
-        out += row("pending migrations", "peak \(r.peakPendingMigrations)" + (r.peakPendingAt.map { " at \($0)" } ?? "")
-            + ", longest wait \(r.longestPendingWait), \(r.waitingMigrations.count) still waiting at the end")
+        out += row(
+            "pending migrations",
+            "peak \(r.peakPendingMigrations)" + (r.peakPendingAt.map { " at \($0)" } ?? "")
+                + ", longest wait \(r.longestPendingWait), \(r.waitingMigrations.count) still waiting at the end")
 
         if !s.drains.isEmpty {
             out += "\nDrains\n"

@@ -67,7 +67,9 @@ enum Quantity {
     static func bytesPerSecond(_ s: String) -> Int64? {
         let (num, suffix) = split(s)
         guard let n = number(num) else { return nil }
-        let bits: [(String, Int64)] = [("bps", 1), ("Kbps", 1_000), ("Mbps", 1_000_000), ("Gbps", 1_000_000_000), ("Tbps", 1_000_000_000_000)]
+        let bits: [(String, Int64)] = [
+            ("bps", 1), ("Kbps", 1_000), ("Mbps", 1_000_000), ("Gbps", 1_000_000_000), ("Tbps", 1_000_000_000_000),
+        ]
         for (u, m) in bits where suffix == u { return scaled(n, by: m).map { $0 / 8 } }
         var unit = String(suffix)
         if unit.hasSuffix("/s") { unit.removeLast(2) }

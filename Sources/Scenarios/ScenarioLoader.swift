@@ -63,7 +63,8 @@ private struct Builder {
     }
 
     func checkName(_ name: String, _ f: Field) throws(ScenarioError) {
-        let ok = !name.isEmpty && name.utf8.count <= 253
+        let ok =
+            !name.isEmpty && name.utf8.count <= 253
             && name.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 }
         if !ok { throw f.fail("\"\(name)\" is not a valid Kubernetes name (lower-case letters, digits, '-' and '.')") }
     }
@@ -163,7 +164,9 @@ private struct Builder {
             let runStrategy: RunStrategy
             switch (m["runStrategy"], m["running"]) {
             case (.some, .some(let running)):
-                throw running.fail("Running and RunStrategy are mutually exclusive; Running is deprecated, use RunStrategy (the VM admission webhook refuses this VM)")
+                throw running.fail(
+                    "Running and RunStrategy are mutually exclusive; Running is deprecated, use RunStrategy (the VM admission webhook refuses this VM)"
+                )
             case (nil, nil):
                 throw item.fail("RunStrategy must be specified (set runStrategy, or the deprecated running)")
             case (let r?, nil): runStrategy = try r.oneOf(RunStrategy.self)

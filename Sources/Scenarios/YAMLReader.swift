@@ -316,7 +316,11 @@ public struct YAMLReader {
         var explicitIndent = 0
         while k < l.contentEnd {
             let c = bytes[k]
-            if c == 45 || c == 43 { chomp = c } else if c >= 49 && c <= 57 { explicitIndent = Int(c - 48) } else if c != 32 {
+            if c == 45 || c == 43 {
+                chomp = c
+            } else if c >= 49 && c <= 57 {
+                explicitIndent = Int(c - 48)
+            } else if c != 32 {
                 throw error(k, "unexpected text after the block scalar indicator")
             }
             k += 1

@@ -54,7 +54,9 @@ public struct SimDuration: Hashable, Comparable, Sendable, Codable, CustomString
         let totalSeconds = ms / 1000, frac = ms % 1000
         let h = totalSeconds / 3600, m = (totalSeconds / 60) % 60, s = totalSeconds % 60
         let secs = frac == 0 ? "\(s)s" : "\(s).\(pad(frac, 3))s"
-        if h > 0 { return "\(h)h" + pad(m, 2) + "m" + (s == 0 && frac == 0 ? "" : pad(s, 2) + (frac == 0 ? "s" : "." + pad(frac, 3) + "s")) }
+        if h > 0 {
+            return "\(h)h" + pad(m, 2) + "m" + (s == 0 && frac == 0 ? "" : pad(s, 2) + (frac == 0 ? "s" : "." + pad(frac, 3) + "s"))
+        }
         if m > 0 { return "\(m)m" + (s == 0 && frac == 0 ? "" : secs) }
         return secs
     }

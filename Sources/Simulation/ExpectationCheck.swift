@@ -18,7 +18,8 @@ enum ExpectationCheck {
             return ExpectationResult(
                 expectation: "maxTotalDowntime ≤ \(limit)", passed: r.totalDowntime <= limit, actual: "\(r.totalDowntime)")
         case .maxVMsWithDowntime(let n):
-            return ExpectationResult(expectation: "maxVMsWithDowntime ≤ \(n)", passed: r.vmsWithDowntime <= n, actual: "\(r.vmsWithDowntime)")
+            return ExpectationResult(
+                expectation: "maxVMsWithDowntime ≤ \(n)", passed: r.vmsWithDowntime <= n, actual: "\(r.vmsWithDowntime)")
         case .blockedDrains(let n):
             let blocked = r.blockedDrains.count
             let nodes = r.blockedDrains.map { r.state.nodes[$0.node.i].name }.joined(separator: ", ")

@@ -22,7 +22,9 @@ enum InvariantChecker {
                 let vm = state.migrations[m.i].vm
                 cpu[n] += state.vms[vm.i].launcherCPURequestMillis
                 mem[n] += state.vms[vm.i].launcherMemoryRequestBytes
-                if !state.migrations[m.i].phase.countsTowardLimits { out.append("\(state.migrations[m.i].name) holds a target pod while \(state.migrations[m.i].phase)") }
+                if !state.migrations[m.i].phase.countsTowardLimits {
+                    out.append("\(state.migrations[m.i].name) holds a target pod while \(state.migrations[m.i].phase)")
+                }
                 if seen[vm.i] == n { out.append("\(state.migrations[m.i].name) targets its own source node") }
             }
         }
@@ -55,7 +57,9 @@ enum InvariantChecker {
             inFlight += 1
             outbound[m.source.i] += 1
         }
-        if inFlight != state.migrationsInFlight { out.append("in-flight migration counter is \(state.migrationsInFlight), recount \(inFlight)") }
+        if inFlight != state.migrationsInFlight {
+            out.append("in-flight migration counter is \(state.migrationsInFlight), recount \(inFlight)")
+        }
         if inFlight > limits.parallelMigrationsPerCluster { out.append("\(inFlight) migrations exceed parallelMigrationsPerCluster") }
         for (i, k) in outbound.enumerated() where k > limits.parallelOutboundMigrationsPerNode {
             out.append("\(k) outbound migrations from \(state.nodes[i].name) exceed parallelOutboundMigrationsPerNode")
@@ -67,7 +71,9 @@ enum InvariantChecker {
                 switch v.source {
                 case .persistentVolumeClaim(let c), .dataVolume(let c):
                     if state.claims[c.i].isShared { continue }
-                    if claimNode[c.i] >= 0 && claimNode[c.i] != n { out.append("ReadWriteOnce claim \(state.claims[c.i].name) used on two nodes") }
+                    if claimNode[c.i] >= 0 && claimNode[c.i] != n {
+                        out.append("ReadWriteOnce claim \(state.claims[c.i].name) used on two nodes")
+                    }
                     claimNode[c.i] = n
                 default: continue
                 }

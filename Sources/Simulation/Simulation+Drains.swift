@@ -182,7 +182,8 @@ extension Simulation {
         if state.drains[d.i].isNodeMaintenance, now >= state.drains[d.i].requestedAt + DrainController.attemptTimeout,
             let first = state.drains[d.i].blockers.first
         {
-            state.drains[d.i].lastError = "drain attempt timed out after \(DrainController.attemptTimeout); \(vmName(first.vm)): \(first.reason)"
+            state.drains[d.i].lastError =
+                "drain attempt timed out after \(DrainController.attemptTimeout); \(vmName(first.vm)): \(first.reason)"
         }
     }
 
@@ -217,7 +218,8 @@ extension Simulation {
                 }
                 if let why { s += ": \(why)" }
                 if let tr = mig.transfer, mig.phase == .Running {
-                    s += ": round \(tr.rounds), \(ByteFormat.describe(tr.roundBytesLeft)) left at \(ByteFormat.describe(tr.bandwidthBytesPerSecond))/s"
+                    s +=
+                        ": round \(tr.rounds), \(ByteFormat.describe(tr.roundBytesLeft)) left at \(ByteFormat.describe(tr.bandwidthBytesPerSecond))/s"
                 }
                 return s
             }

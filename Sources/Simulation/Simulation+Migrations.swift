@@ -164,7 +164,8 @@ extension Simulation {
         }
         state.migrations[m.i].transfer = tr
         state.migrations[m.i].generation += 1
-        migrationTimers[m.i].round = schedule(after: MigrationController.sendTime(dirtied, bandwidth: bw), .migrationRoundDone(m, state.migrations[m.i].generation))
+        migrationTimers[m.i].round = schedule(
+            after: MigrationController.sendTime(dirtied, bandwidth: bw), .migrationRoundDone(m, state.migrations[m.i].generation))
     }
 
     /// Handover: the VMI now runs on the target; the source pod is left Completed (a drain evicts it next pass).
@@ -206,7 +207,10 @@ extension Simulation {
         let timeout = MigrationController.completionTimeout(dataBytes: tr.dataBytes, perGiB: limits.completionTimeoutPerGiB)
         guard limits.allowPostCopy else {
             failMigration(
-                m, reason: "completion timeout \(timeout) (completionTimeoutPerGiB \(limits.completionTimeoutPerGiB) × \(ceilGB(tr.dataBytes)) GB)")
+                m,
+                reason:
+                    "completion timeout \(timeout) (completionTimeoutPerGiB \(limits.completionTimeoutPerGiB) × \(ceilGB(tr.dataBytes)) GB)"
+            )
             return
         }
         // Post-copy: the guest resumes on the target at once and pulls the rest of its memory.

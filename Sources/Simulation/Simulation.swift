@@ -216,9 +216,11 @@ public struct Simulation {
             state.migrations[m.i].waitingReason = MigrationController.describe(hold, m, in: state)
         }
         refreshBlockers()
-        for m in state.pendingMigrations + state.migrations.indices.map(MigrationID.init).filter({
-            state.migrations[$0.i].phase == .Scheduling
-        }) {
+        for m in state.pendingMigrations
+            + state.migrations.indices.map(MigrationID.init).filter({
+                state.migrations[$0.i].phase == .Scheduling
+            })
+        {
             let wait = now - state.migrations[m.i].createdAt
             if wait > record.longestPendingWait { record.longestPendingWait = wait }
         }

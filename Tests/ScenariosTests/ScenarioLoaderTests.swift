@@ -24,15 +24,16 @@ private func failure(_ text: String) -> String {
 
 @Suite struct ScenarioLoaderTests {
     @Test func namesFileLineColumnAndFieldOfABadValueWithASuggestion() {
-        let text = cluster + """
+        let text =
+            cluster + """
 
-            vms:
-              - name: a
-                cpu: 1
-                memory: 1Gi
-                runStrategy: Always
-                evictionStrategy: LiveMigrat
-            """
+                vms:
+                  - name: a
+                    cpu: 1
+                    memory: 1Gi
+                    runStrategy: Always
+                    evictionStrategy: LiveMigrat
+                """
         #expect(
             failure(text)
                 == "scenarios/x.yaml:11:23: vms[0].evictionStrategy: unknown value \"LiveMigrat\"; did you mean \"LiveMigrate\"?;"
@@ -41,7 +42,9 @@ private func failure(_ text: String) -> String {
 
     @Test func refusesUnknownFieldsWithADidYouMean() {
         let text = cluster + "\nvms:\n  - name: a\n    cpu: 1\n    memory: 1Gi\n    runStrategy: Always\n    evictonStrategy: None\n"
-        #expect(failure(text).hasPrefix("scenarios/x.yaml:11:5: vms[0].evictonStrategy: unknown field \"evictonStrategy\"; did you mean \"evictionStrategy\"?"))
+        #expect(
+            failure(text).hasPrefix(
+                "scenarios/x.yaml:11:5: vms[0].evictonStrategy: unknown field \"evictonStrategy\"; did you mean \"evictionStrategy\"?"))
     }
 
     @Test func refusesRunningAndRunStrategyTogetherAndNeither() {
@@ -52,7 +55,8 @@ private func failure(_ text: String) -> String {
     }
 
     @Test func theDeprecatedRunningFieldMapsToAlwaysOrHalted() throws {
-        let s = try load(cluster + "\nvms:\n  - {name: a, cpu: 1, memory: 1Gi, running: true}\n  - {name: b, cpu: 1, memory: 1Gi, running: false}\n")
+        let s = try load(
+            cluster + "\nvms:\n  - {name: a, cpu: 1, memory: 1Gi, running: true}\n  - {name: b, cpu: 1, memory: 1Gi, running: false}\n")
         #expect(s.state.vms.map(\.runStrategy) == [.Always, .Halted])
     }
 
@@ -112,7 +116,9 @@ private func failure(_ text: String) -> String {
 
     @Test func refusesBadQuantitiesAndDurations() {
         #expect(failure("nodes: [{name: n, cpu: lots, memory: 1Gi}]").contains("nodes[0].cpu: \"lots\" is not a CPU quantity"))
-        #expect(failure(cluster + "\ntimeline: [{at: 5 minutes, cordon: worker-0}]").contains("timeline[0].at: \"5 minutes\" is not a duration"))
+        #expect(
+            failure(cluster + "\ntimeline: [{at: 5 minutes, cordon: worker-0}]").contains("timeline[0].at: \"5 minutes\" is not a duration")
+        )
     }
 
     @Test func aTimelineEntryNeedsExactlyOneAction() {

@@ -3,13 +3,14 @@ import SimKernel
 import Testing
 
 @Suite struct DrainTests {
-    private let rwoVM = threeWorkers + """
-        persistentVolumeClaims: [{name: db-1, size: 100Gi, accessModes: [ReadWriteOnce]}]
-        vms:
-          - {name: db-1, cpu: 8, memory: 32Gi, runStrategy: Always, node: worker-0,
-             volumes: [{persistentVolumeClaim: {claimName: db-1}}]}
+    private let rwoVM =
+        threeWorkers + """
+            persistentVolumeClaims: [{name: db-1, size: 100Gi, accessModes: [ReadWriteOnce]}]
+            vms:
+              - {name: db-1, cpu: 8, memory: 32Gi, runStrategy: Always, node: worker-0,
+                 volumes: [{persistentVolumeClaim: {claimName: db-1}}]}
 
-        """
+            """
 
     @Test func liveMigrateOnReadWriteOnceBlocksTheDrainAndSaysWhy() throws {
         let r = try simulate(rwoVM + "timeline: [{at: 2m, nodeMaintenance: {node: worker-0}}]")
@@ -71,7 +72,10 @@ import Testing
                   - {at: 2m, nodeMaintenance: {node: worker-0, name: again}}
                 """)
         #expect(r.state.drains.count == 1)
-        #expect(r.notices.map(\.text) == ["NodeMaintenance again refused by the admission webhook: a NodeMaintenance for worker-0 already exists"])
+        #expect(
+            r.notices.map(\.text) == [
+                "NodeMaintenance again refused by the admission webhook: a NodeMaintenance for worker-0 already exists"
+            ])
     }
 
     /// Deleting the NodeMaintenance uncordons the node; the blocked drain ends Cancelled.

@@ -106,7 +106,8 @@ import Testing
             try p.run()
             p.waitUntilExit()
             #expect(p.terminationStatus == 0)
-            outputs.append(try ["report.txt", "report.json", "trace.txt"].map { try Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0)) })
+            outputs.append(
+                try ["report.txt", "report.json", "trace.txt"].map { try Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0)) })
         }
         #expect(outputs[0] == outputs[1])
         #expect(outputs[0].allSatisfy { !$0.isEmpty })

@@ -52,7 +52,9 @@ import Testing
     /// Crash-loop backoff for the n-th early failure: min(300, 10·n² + U(0, 5·n²)) seconds.
     @Test func crashLoopBackoffStaysInKubeVirtsRanges() {
         var rng = SplitMix64(seed: 9, stream: "crash-loop-backoff")
-        let ranges: [(Int, ClosedRange<Int64>)] = [(1, 10_000...15_000), (2, 40_000...60_000), (3, 90_000...135_000), (5, 250_000...300_000), (9, 300_000...300_000)]
+        let ranges: [(Int, ClosedRange<Int64>)] = [
+            (1, 10_000...15_000), (2, 40_000...60_000), (3, 90_000...135_000), (5, 250_000...300_000), (9, 300_000...300_000),
+        ]
         for (n, range) in ranges {
             for _ in 0..<50 {
                 #expect(range.contains(VMController.startFailureBackoff(n: n, &rng).milliseconds), "n=\(n)")
@@ -72,17 +74,25 @@ import Testing
             }
             return st
         }
-        #expect(VMController.virtctl(.start, status: status(.Halted, running: false)) == .apply(runStrategy: .Always, stop: false, start: true))
-        #expect(VMController.virtctl(.stop, status: status(.Always, running: true)) == .apply(runStrategy: .Halted, stop: true, start: false))
-        #expect(VMController.virtctl(.restart, status: status(.Always, running: true)) == .apply(runStrategy: .Always, stop: true, start: true))
-        #expect(VMController.virtctl(.stop, status: status(.Manual, running: true)) == .apply(runStrategy: .Manual, stop: true, start: false))
-        #expect(VMController.virtctl(.start, status: status(.Manual, running: false)) == .apply(runStrategy: .Manual, stop: false, start: true))
-        #expect(VMController.virtctl(.stop, status: status(.RerunOnFailure, running: true)) == .apply(runStrategy: .RerunOnFailure, stop: true, start: false))
+        #expect(
+            VMController.virtctl(.start, status: status(.Halted, running: false)) == .apply(runStrategy: .Always, stop: false, start: true))
+        #expect(
+            VMController.virtctl(.stop, status: status(.Always, running: true)) == .apply(runStrategy: .Halted, stop: true, start: false))
+        #expect(
+            VMController.virtctl(.restart, status: status(.Always, running: true)) == .apply(runStrategy: .Always, stop: true, start: true))
+        #expect(
+            VMController.virtctl(.stop, status: status(.Manual, running: true)) == .apply(runStrategy: .Manual, stop: true, start: false))
+        #expect(
+            VMController.virtctl(.start, status: status(.Manual, running: false)) == .apply(runStrategy: .Manual, stop: false, start: true))
+        #expect(
+            VMController.virtctl(.stop, status: status(.RerunOnFailure, running: true))
+                == .apply(runStrategy: .RerunOnFailure, stop: true, start: false))
         for (cmd, s, running) in [
             (VirtctlCommand.start, RunStrategy.Always, true), (.start, .Once, true), (.restart, .Halted, false), (.restart, .Once, true),
             (.stop, .Halted, false), (.stop, .Manual, false), (.start, .Manual, true),
         ] {
-            if case .refused = VMController.virtctl(cmd, status: status(s, running: running)) {} else {
+            if case .refused = VMController.virtctl(cmd, status: status(s, running: running)) {
+            } else {
                 Issue.record("virtctl \(cmd) on \(s) should be refused")
             }
         }
@@ -144,7 +154,8 @@ import Testing
     /// Least allocated wins; on a tie the first node. worker-0 holds a VM, so the next goes to worker-1.
     @Test func placesOnTheLeastAllocatedNodeThenTheFirst() throws {
         let s = try state(
-            threeWorkers + "vms: [{name: a, cpu: 2, memory: 8Gi, runStrategy: Always}, {name: b, cpu: 2, memory: 8Gi, runStrategy: Always}]")
+            threeWorkers + "vms: [{name: a, cpu: 2, memory: 8Gi, runStrategy: Always}, {name: b, cpu: 2, memory: 8Gi, runStrategy: Always}]"
+        )
         #expect(s.vmStatus.map { $0.vmi?.node } == [NodeID(0), NodeID(1)])
     }
 
@@ -168,12 +179,13 @@ import Testing
     /// crashes at 1:10, before the VMI ever ran: the first early failure waits 10 s + U(0, 5 s), then
     /// the VMI starts (20 s) and boots (30 s). Downtime = 60 s + backoff, within 70–75 s.
     @Test func aVMIThatDiesBeforeRunningIsRestartedAfterABackoff() throws {
-        let yaml = threeWorkers + """
-            vms: [{name: flaky, cpu: 2, memory: 4Gi, runStrategy: Always}]
-            timeline:
-              - {at: 1m, guestShutdown: flaky}
-              - {at: 1m10s, guestCrash: flaky}
-            """
+        let yaml =
+            threeWorkers + """
+                vms: [{name: flaky, cpu: 2, memory: 4Gi, runStrategy: Always}]
+                timeline:
+                  - {at: 1m, guestShutdown: flaky}
+                  - {at: 1m10s, guestCrash: flaky}
+                """
         let r = try simulate(yaml, seed: 42)
         let down = r.downtime(of: r.vm("flaky")).milliseconds
         #expect((70_000...75_000).contains(down))

@@ -20,7 +20,9 @@ import Testing
     @Test func sourcesExist() { #expect(TidyTests.sources().count > 20) }
 
     @Test func noClocksRandomnessOrCrashPointsInSources() {
-        let banned = ["Date(", "DispatchQueue", "Task {", "UUID()", "fatalError(", "try!", "as!", ".random(", ".shuffled()", "Double.random"]
+        let banned = [
+            "Date(", "DispatchQueue", "Task {", "UUID()", "fatalError(", "try!", "as!", ".random(", ".shuffled()", "Double.random",
+        ]
         for (path, text) in TidyTests.sources() {
             for word in banned where text.contains(word) { Issue.record("\(path) contains \(word)") }
         }
@@ -39,5 +41,20 @@ import Testing
                 Issue.record("\(path) mentions \(word)")
             }
         }
+    }
+
+    /// House style is enforced by the formatter, configured in .swift-format.
+    @Test func swiftFormatLintIsClean() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["swift", "format", "lint", "--strict", "-r", "Sources", "Tests", "Package.swift"]
+        p.currentDirectoryURL = TidyTests.root
+        let pipe = Pipe()
+        p.standardError = pipe
+        p.standardOutput = pipe
+        try p.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "swift format lint --strict:\n\(output.prefix(2000))")
     }
 }
