@@ -48,10 +48,13 @@ extension RunRecord {
 
     public var blockedDrains: [Drain] { state.drains.filter { $0.phase == .Running } }
 
+    /// Drains that ended without emptying their node: timed out, or their NodeMaintenance deleted first.
+    public var abandonedDrains: [Drain] { state.drains.filter { $0.phase == .Failed || $0.phase == .Cancelled } }
+
     /// First drain request to the last drain's end (its CR deleted, or its last pod gone);
-    /// nil when there was no drain or one never finished.
+    /// nil when there was no drain or one did not succeed.
     public var maintenanceSpan: (from: SimTime, to: SimTime)? {
-        guard !state.drains.isEmpty, blockedDrains.isEmpty else { return nil }
+        guard !state.drains.isEmpty, state.drains.allSatisfy({ $0.phase == .Succeeded }) else { return nil }
         let from = state.drains.map(\.requestedAt).min() ?? .zero
         let to = state.drains.map { $0.endedAt ?? $0.finishedAt ?? endTime }.max() ?? from
         return (from, to)

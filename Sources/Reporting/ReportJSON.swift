@@ -46,6 +46,7 @@ public enum ReportJSON {
                     ("migrationsRetried", .int(r.migrationsRetried)),
                     ("drains", .int(s.drains.count)),
                     ("drainsBlocked", .int(r.blockedDrains.count)),
+                    ("drainsFailedOrCancelled", .int(r.abandonedDrains.count)),
                     ("maintenanceFromMs", .optional(span?.from.milliseconds)),
                     ("maintenanceToMs", .optional(span?.to.milliseconds)),
                     ("maintenanceSpanMs", .optional(span.map { ($0.to - $0.from).milliseconds })),

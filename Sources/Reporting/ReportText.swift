@@ -26,7 +26,10 @@ public enum ReportText {
         } else if s.drains.isEmpty {
             out += row("maintenance span", "no maintenance")
         } else {
-            out += row("maintenance span", "not finished: \(r.blockedDrains.count) drain(s) still blocked")
+            var why: [String] = []
+            if !r.blockedDrains.isEmpty { why.append("\(r.blockedDrains.count) drain(s) still blocked") }
+            if !r.abandonedDrains.isEmpty { why.append("\(r.abandonedDrains.count) drain(s) failed or cancelled") }
+            out += row("maintenance span", "not finished: " + why.joined(separator: ", "))
         }
         out += row(
             "pending migrations",

@@ -32,7 +32,7 @@ enum ExpectationCheck {
             guard let span = r.maintenanceSpan else {
                 return ExpectationResult(
                     expectation: "maintenanceWithin \(limit)", passed: false,
-                    actual: r.state.drains.isEmpty ? "no maintenance happened" : "maintenance did not finish")
+                    actual: r.state.drains.isEmpty ? "no maintenance happened" : "a drain did not succeed")
             }
             let d = span.to - span.from
             return ExpectationResult(expectation: "maintenanceWithin \(limit)", passed: d <= limit, actual: "\(d)")
