@@ -170,7 +170,7 @@ public enum CLI {
         }
         out += o.json ? json : text
         if record.expectations.contains(where: { !$0.passed }) {
-            err += "drainsim run: expectations not met:\n"
+            err += "drainsim run: expectations not met (\(record.scenarioName), seed \(record.seed)):\n"
             for e in record.expectations where !e.passed { err += "  FAIL \(e.expectation) (actual \(e.actual))\n" }
             return .expectationsFailed
         }

@@ -260,6 +260,7 @@ extension Simulation {
             state.vmStatus[vm.i].lastEvacuationFailureAt = now
         }
         trace("migration \(mig.name) Failed: \(reason)")
+        if let target = mig.target { podGone(from: target) }
         if wasTransferring { rebalanceTransfers() }
         capacityFreed()
         if case .evacuation(let node) = mig.trigger, let vmi = state.vmStatus[vm.i].vmi, vmi.phase == .Running,

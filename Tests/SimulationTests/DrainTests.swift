@@ -114,3 +114,28 @@ import Testing
         #expect(r.maintenanceSpan.map { $0.to - $0.from } == .minutes(30))
     }
 }
+
+@Suite struct DrainTargetPodTests {
+    /// worker-1 is drained while a migration's target pod sits on it (evicting a target is denied):
+    /// the migration is aborted by its completion timeout (20 s/GiB × 5 GB = 100 s after it starts at
+    /// 1:01 + 20 s, so at 3:01), its target pod goes, and worker-1's drain finishes at that moment,
+    /// not at its next eviction pass (3:05).
+    @Test func aDrainWaitingOnlyForAMigrationTargetFinishesWhenThatMigrationFails() throws {
+        let r = try simulate(
+            """
+            stopAt: 10m
+            cluster: {liveMigration: {completionTimeoutPerGiB: 20}}
+            nodes: [{name: "w-{i}", count: 2, cpu: "32", memory: 128Gi, migrationLink: 1Gbps}]
+            persistentVolumeClaims: [{name: d, size: 10Gi, accessModes: [ReadWriteMany]}]
+            vms:
+              - {name: slow, cpu: 2, memory: 4Gi, dirtyRate: 100MiB/s, runStrategy: Always, node: w-0,
+                 volumes: [{persistentVolumeClaim: {claimName: d}}]}
+            timeline:
+              - {at: 1m1s, migrate: slow}
+              - {at: 2m, drain: w-1}
+            """)
+        let drain = try #require(r.state.drains.first)
+        #expect(drain.phase == .Succeeded)
+        #expect(drain.finishedAt == ms(181_000))
+    }
+}
