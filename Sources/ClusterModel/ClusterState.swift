@@ -4,7 +4,7 @@ import SimKernel
 ///
 /// Entities live in arrays indexed by typed IDs; the per-node lists and counters are derived
 /// indexes that only the mutating methods in ClusterState+Placement.swift touch.
-public struct ClusterState: Equatable, Sendable {
+public struct ClusterState: Equatable, Sendable, Codable {
     public var config: ClusterConfig
     /// The strategy for VMs that set none (the cluster's, or HCO's default).
     public var clusterEvictionStrategy: EvictionStrategy

@@ -38,7 +38,7 @@ public struct ExpectationResult: Equatable, Sendable, Codable {
 }
 
 /// What a run leaves behind for the report: the final state and the journal of what happened.
-public struct RunRecord: Equatable, Sendable {
+public struct RunRecord: Equatable, Sendable, Codable {
     public var scenarioName: String
     public var seed: UInt64
     public var stopReason: String

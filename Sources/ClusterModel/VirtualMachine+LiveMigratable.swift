@@ -1,6 +1,6 @@
 /// The VMI `LiveMigratable` condition (reference §3.1): True with a method, or False with a reason.
-public enum LiveMigratable: Equatable, Sendable {
-    public enum Method: String, Sendable { case LiveMigration, BlockMigration }
+public enum LiveMigratable: Equatable, Sendable, Codable {
+    public enum Method: String, Sendable, Codable { case LiveMigration, BlockMigration }
 
     case migratable(Method)
     case notMigratable(reason: String, message: String)
