@@ -51,6 +51,14 @@ public struct TransferState: Equatable, Sendable, Codable {
     /// The last round (stop-and-copy) or post-copy is under way: the outcome is fixed.
     public var switchingOver = false
 
+    /// Accounts for what was sent at the current bandwidth since the last update.
+    public mutating func settle(at now: SimTime) {
+        let sent = min(roundBytesLeft, bandwidthBytesPerSecond * (now - updatedAt).milliseconds / 1000)
+        roundBytesLeft -= sent
+        bytesSent += sent
+        updatedAt = now
+    }
+
     public init(dataBytes: Int64, at now: SimTime, bandwidth: Int64) {
         self.dataBytes = dataBytes
         startedAt = now

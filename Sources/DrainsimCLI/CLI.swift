@@ -6,7 +6,7 @@ import Simulation
 
 /// `drainsim` commands. Output goes to the given strings so tests can run commands in-process.
 public enum CLI {
-    public enum ExitCode: Int32 {
+    public enum ExitCode: Int32, Error {
         case ok = 0
         case expectationsFailed = 1
         case badInput = 2
@@ -132,26 +132,37 @@ public enum CLI {
         public var text: String
     }
 
-    static func run(_ args: [String], out: inout String, err: inout String) -> ExitCode {
+    /// What a command that takes one scenario file does before its own work: parse the options, answer
+    /// --help, load the file. A failure carries the exit code when there is nothing more to do.
+    static func prepare(
+        _ command: String, _ args: [String], allowed: Set<String>, help: String, out: inout String, err: inout String
+    ) -> Result<(Options, Scenario), ExitCode> {
         let o: Options
-        do { o = try parse(args, allowed: ["--seed", "--out", "--json"]) } catch {
-            err += "drainsim run: \(error.message)\n\n" + runHelp + "\n"
-            return .badInput
+        do { o = try parse(args, allowed: allowed) } catch {
+            err += "drainsim \(command): \(error.message)\n\n" + help + "\n"
+            return .failure(.badInput)
         }
         if o.help {
-            out += runHelp + "\n"
-            return .ok
+            out += help + "\n"
+            return .failure(.ok)
         }
         guard o.files.count == 1, let file = o.files.first else {
-            err += "drainsim run: give exactly one scenario file\n\n" + runHelp + "\n"
-            return .badInput
+            err += "drainsim \(command): give exactly one scenario file\n\n" + help + "\n"
+            return .failure(.badInput)
         }
-        let scenario: Scenario
         switch load(file) {
-        case .success(let s): scenario = s
+        case .success(let scenario): return .success((o, scenario))
         case .failure(let e):
             err += e.text + "\n"
-            return .badInput
+            return .failure(.badInput)
+        }
+    }
+
+    static func run(_ args: [String], out: inout String, err: inout String) -> ExitCode {
+        let o: Options, scenario: Scenario
+        switch prepare("run", args, allowed: ["--seed", "--out", "--json"], help: runHelp, out: &out, err: &err) {
+        case .success(let prepared): (o, scenario) = prepared
+        case .failure(let code): return code
         }
         var sim = Simulation(scenario: scenario, options: SimulationOptions(seed: o.seed, trace: o.outDir != nil))
         let record = sim.run()
@@ -208,25 +219,10 @@ public enum CLI {
     }
 
     static func bench(_ args: [String], out: inout String, err: inout String) -> ExitCode {
-        let o: Options
-        do { o = try parse(args, allowed: ["--repeat", "--seed"]) } catch {
-            err += "drainsim bench: \(error.message)\n\n" + benchHelp + "\n"
-            return .badInput
-        }
-        if o.help {
-            out += benchHelp + "\n"
-            return .ok
-        }
-        guard o.files.count == 1, let file = o.files.first else {
-            err += "drainsim bench: give exactly one scenario file\n\n" + benchHelp + "\n"
-            return .badInput
-        }
-        let scenario: Scenario
-        switch load(file) {
-        case .success(let s): scenario = s
-        case .failure(let e):
-            err += e.text + "\n"
-            return .badInput
+        let o: Options, scenario: Scenario
+        switch prepare("bench", args, allowed: ["--repeat", "--seed"], help: benchHelp, out: &out, err: &err) {
+        case .success(let prepared): (o, scenario) = prepared
+        case .failure(let code): return code
         }
         let clock = ContinuousClock()
         var best: Double = .infinity

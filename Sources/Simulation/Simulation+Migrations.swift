@@ -109,10 +109,7 @@ extension Simulation {
             guard var tr = state.migrations[t.i].transfer, !tr.switchingOver else { continue }
             let bw = MigrationController.bandwidth(t, in: state)
             if bw == tr.bandwidthBytesPerSecond { continue }
-            let sent = min(tr.roundBytesLeft, tr.bandwidthBytesPerSecond * (now - tr.updatedAt).milliseconds / 1000)
-            tr.roundBytesLeft -= sent
-            tr.bytesSent += sent
-            tr.updatedAt = now
+            tr.settle(at: now)
             tr.bandwidthBytesPerSecond = bw
             state.migrations[t.i].transfer = tr
             state.migrations[t.i].generation += 1
@@ -214,10 +211,7 @@ extension Simulation {
             return
         }
         // Post-copy: the guest resumes on the target at once and pulls the rest of its memory.
-        let sent = min(tr.roundBytesLeft, tr.bandwidthBytesPerSecond * (now - tr.updatedAt).milliseconds / 1000)
-        tr.roundBytesLeft -= sent
-        tr.bytesSent += sent
-        tr.updatedAt = now
+        tr.settle(at: now)
         tr.switchingOver = true
         state.migrations[m.i].transfer = tr
         state.migrations[m.i].postCopy = true

@@ -50,14 +50,7 @@ import Testing
     /// Migrated VMs leave Completed source pods; the next eviction pass removes them. With NMO's
     /// cadence (passes at 1:00 … 1:25, 1:35 … 2:00, 2:10, 2:15) the last pod goes at 2:15.
     @Test func theDrainFinishesAtTheEvictionPassAfterTheLastMigration() throws {
-        let r = try simulate(
-            threeWorkers + """
-                persistentVolumeClaims: [{name: "d-{i}", count: 4, size: 30Gi, accessModes: [ReadWriteMany]}]
-                vms:
-                  - {name: "web-{i}", count: 4, cpu: 4, memory: 8Gi, runStrategy: Always, dirtyRate: 100MiB/s,
-                     node: worker-0, volumes: [{persistentVolumeClaim: {claimName: "d-{i}"}}]}
-                timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
-                """)
+        let r = try simulate(fourWebVMsDrainedFromWorker0)
         #expect(r.state.drains[0].phase == .Succeeded)
         #expect(r.state.drains[0].finishedAt == ms(135_000))
         let span = try #require(r.maintenanceSpan)

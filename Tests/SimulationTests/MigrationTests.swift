@@ -11,14 +11,7 @@ import Testing
     ///   round 3: → 387 ms; dirtied 40,579,891 B ≤ 187.5e6 → stop-and-copy of 40,579,891 / 625e6 → 65 ms pause
     /// NodeMaintenance at 1:00, target pods start in 20 s → transfer 1:20, converged 1:36.437, done 1:36.502.
     @Test func preCopyRoundsOverASharedLinkGiveTheHandWorkedPause() throws {
-        let r = try simulate(
-            threeWorkers + """
-                persistentVolumeClaims: [{name: "d-{i}", count: 4, size: 30Gi, accessModes: [ReadWriteMany]}]
-                vms:
-                  - {name: "web-{i}", count: 4, cpu: 4, memory: 8Gi, runStrategy: Always, dirtyRate: 100MiB/s,
-                     node: worker-0, volumes: [{persistentVolumeClaim: {claimName: "d-{i}"}}]}
-                timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
-                """)
+        let r = try simulate(fourWebVMsDrainedFromWorker0)
         let m = try #require(r.migrations(of: "web-0").first)
         #expect(m.phase == .Succeeded)
         #expect(m.transfer?.rounds == 3)

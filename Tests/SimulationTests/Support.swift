@@ -38,3 +38,14 @@ let threeWorkers = """
         migrationLink: 10Gbps
 
     """
+
+/// Four 8 GiB VMs on RWX disks dirtying 100 MiB/s, all on worker-0, drained by a NodeMaintenance at
+/// 1:00 (see MigrationTests for the figures this gives).
+let fourWebVMsDrainedFromWorker0 =
+    threeWorkers + """
+        persistentVolumeClaims: [{name: "d-{i}", count: 4, size: 30Gi, accessModes: [ReadWriteMany]}]
+        vms:
+          - {name: "web-{i}", count: 4, cpu: 4, memory: 8Gi, runStrategy: Always, dirtyRate: 100MiB/s,
+             node: worker-0, volumes: [{persistentVolumeClaim: {claimName: "d-{i}"}}]}
+        timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
+        """
