@@ -15,6 +15,85 @@ public struct LiveMigrationConfig: Equatable, Sendable, Codable {
     public init() {}
 }
 
+/// Kubernetes and KubeVirt timers that decide how fast a failed node is noticed (reference §7.1, §7.2, R1).
+public struct NodeLifecycleConfig: Equatable, Sendable, Codable {
+    /// Time without kubelet status before Ready becomes Unknown: 50 s from Kubernetes 1.32 (40 s before).
+    public var nodeMonitorGracePeriod: SimDuration = .seconds(50)
+    /// Default toleration of the unreachable NoExecute taint before the taint manager deletes pods.
+    public var unreachableToleration: SimDuration = .seconds(300)
+    /// virt-handler heartbeat interval: 1 min with jitter 1.2 → U(60, 132) s.
+    public var kubevirtHeartbeatMin: SimDuration = .seconds(60)
+    public var kubevirtHeartbeatMax: SimDuration = .seconds(132)
+    /// virt-controller marks a node unschedulable when its heartbeat is older than this, checking every minute.
+    public var kubevirtHeartbeatTimeout: SimDuration = .seconds(300)
+    public var kubevirtNodeRecheck: SimDuration = .seconds(60)
+    /// The attach/detach controller force-detaches a volume this long after its pod is gone
+    /// (`reconcilerMaxWaitForUnmountDuration`); the out-of-service taint skips the wait.
+    public var volumeDetachWait: SimDuration = .minutes(6)
+
+    public init() {}
+}
+
+/// How the cluster remediates unhealthy nodes (reference §7.3–7.6, R7).
+public enum RemediationKind: String, Sendable, Codable, CaseIterable {
+    /// Nothing: VMs on a dead node stay down until it returns or an administrator acts.
+    case none
+    /// NodeHealthCheck + Self Node Remediation.
+    case SelfNodeRemediation
+    /// NodeHealthCheck + Fence Agents Remediation.
+    case FenceAgentsRemediation
+}
+
+/// What remediation does with the failed node's pods once it is fenced.
+public enum RemediationStrategy: String, Sendable, Codable, CaseIterable {
+    /// Delete the node's pods (and, for SNR, its VolumeAttachments).
+    case ResourceDeletion
+    /// Apply the out-of-service taint: pod GC force-deletes the pods and volumes detach at once.
+    case OutOfServiceTaint
+}
+
+/// NodeHealthCheck's storm guard: a count or a percentage of the nodes it watches (percentages round up).
+public enum NodeCount: Equatable, Sendable, Codable {
+    case count(Int)
+    case percent(Int)
+
+    public func of(_ total: Int) -> Int {
+        switch self {
+        case .count(let n): return n
+        case .percent(let p): return (total * p + 99) / 100
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .count(let n): return "\(n)"
+        case .percent(let p): return "\(p)%"
+        }
+    }
+}
+
+public struct RemediationConfig: Equatable, Sendable, Codable {
+    public var kind = RemediationKind.none
+    /// NHC remediates only while at least this many watched nodes are healthy (docs example 51 %).
+    public var minHealthy: NodeCount? = .percent(51)
+    /// The alternative form: remediate only while at most this many are unhealthy.
+    public var maxUnhealthy: NodeCount?
+    public var strategy = RemediationStrategy.ResourceDeletion
+    /// NHC: Ready False or Unknown this long → unhealthy.
+    public var unhealthyAfter: SimDuration = .seconds(300)
+    /// SNR `safeTimeToAssumeNodeRebootedSeconds`; nil = the computed minimum (§7.5).
+    public var safeTime: SimDuration?
+    /// SNR watchdog timeout used in the safe-time minimum (60 s when unreadable).
+    public var watchdogTimeout: SimDuration = .seconds(60)
+    /// FAR: how long one fence-agent call takes, whether it succeeds, and its retry settings.
+    public var fenceDuration: SimDuration = .seconds(10)
+    public var fenceSucceeds = true
+    public var fenceRetryCount = 5
+    public var fenceRetryInterval: SimDuration = .seconds(5)
+    public var fenceTimeout: SimDuration = .seconds(60)
+
+    public init() {}
+}
 /// Cluster-wide settings of a scenario.
 public struct ClusterConfig: Equatable, Sendable, Codable {
     /// KubeVirt CR `evictionStrategy`; nil = HCO's default (LiveMigrate with ≥ 2 workers, else None).
@@ -26,6 +105,8 @@ public struct ClusterConfig: Equatable, Sendable, Codable {
     public var launcherStartup: SimDuration = .seconds(20)
     /// Migration target pod unschedulable this long → migration Failed (KubeVirt 300 s).
     public var targetPendingUnschedulableTimeout: SimDuration = .seconds(300)
+    public var nodeLifecycle = NodeLifecycleConfig()
+    public var remediation = RemediationConfig()
 
     public init() {}
 }

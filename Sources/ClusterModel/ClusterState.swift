@@ -16,9 +16,11 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public var liveMigratable: [LiveMigratable]
     public var migrations: [VirtualMachineInstanceMigration] = []
     public var drains: [Drain] = []
+    public var health: [NodeHealth]
+    public var faults: [Fault] = []
 
     // Derived indexes.
-    /// Per node: a worker that is not cordoned (the scheduler's first filter, kept flat for speed).
+    /// Per node: a worker that is not cordoned, tainted or down (the scheduler's first filter, kept flat for speed).
     public internal(set) var acceptsVMs: [Bool]
     public internal(set) var cpuRequestedMillis: [Int64]
     public internal(set) var memoryRequestedBytes: [Int64]
@@ -40,6 +42,10 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public var unscheduledVMIs: [VMID] = []
     /// The drain running on each node, if any.
     public var activeDrain: [DrainID?]
+    /// Per claim: the node a non-shared (ReadWriteOnce) volume is attached to, and when a pending
+    /// force-detach completes (nil: attached until its pod goes).
+    public internal(set) var claimAttachedTo: [NodeID?]
+    public internal(set) var claimDetachAt: [SimTime?]
 
     public init(
         config: ClusterConfig, nodes: [Node], claims: [PersistentVolumeClaim], vms: [VirtualMachine]
@@ -53,6 +59,7 @@ public struct ClusterState: Equatable, Sendable, Codable {
         self.vms = vms
         vmStatus = vms.map { VMStatus(runStrategy: $0.runStrategy) }
         liveMigratable = vms.map { $0.liveMigratable(claims: claims) }
+        health = Array(repeating: NodeHealth(), count: nodes.count)
         acceptsVMs = nodes.map { $0.role == .worker && !$0.unschedulable }
         cpuRequestedMillis = Array(repeating: 0, count: nodes.count)
         memoryRequestedBytes = Array(repeating: 0, count: nodes.count)
@@ -61,12 +68,44 @@ public struct ClusterState: Equatable, Sendable, Codable {
         completedSourcePods = Array(repeating: [], count: nodes.count)
         outboundInFlight = Array(repeating: 0, count: nodes.count)
         activeDrain = Array(repeating: nil, count: nodes.count)
+        claimAttachedTo = Array(repeating: nil, count: claims.count)
+        claimDetachAt = Array(repeating: nil, count: claims.count)
+    }
+
+    /// The non-shared claims a VM's volumes use.
+    public func exclusiveClaims(of vm: VMID) -> [ClaimID] {
+        vms[vm.i].volumes.compactMap { v in
+            switch v.source {
+            case .persistentVolumeClaim(let c), .dataVolume(let c): return claims[c.i].isShared ? nil : c
+            default: return nil
+            }
+        }
+    }
+
+    /// When every exclusive volume of the VM can attach on `node`: now, or when a force-detach elsewhere ends.
+    public func volumesReadyAt(_ vm: VMID, on node: NodeID, now: SimTime) -> SimTime {
+        var ready = now
+        for c in exclusiveClaims(of: vm) {
+            guard let at = claimAttachedTo[c.i], at != node else { continue }
+            ready = max(ready, claimDetachAt[c.i] ?? now)
+        }
+        return ready
     }
 
     /// Cordons or uncordons a node (`spec.unschedulable`).
     public mutating func setUnschedulable(_ node: NodeID, _ value: Bool) {
         nodes[node.i].unschedulable = value
-        acceptsVMs[node.i] = nodes[node.i].role == .worker && !value
+        refreshAcceptsVMs(node)
+    }
+
+    /// Changes a node's health (taints, labels, power) and keeps the scheduler's filter in step.
+    public mutating func updateHealth(_ node: NodeID, _ change: (inout NodeHealth) -> Void) {
+        change(&health[node.i])
+        refreshAcceptsVMs(node)
+    }
+
+    mutating func refreshAcceptsVMs(_ node: NodeID) {
+        acceptsVMs[node.i] = nodes[node.i].role == .worker && !nodes[node.i].unschedulable && health[node.i].acceptsPods
     }
 
     public func evictionStrategy(of vm: VMID) -> EvictionStrategy {

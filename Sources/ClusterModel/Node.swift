@@ -28,6 +28,8 @@ public struct Node: Equatable, Sendable, Codable {
     public var labels: [Label]
     /// `spec.unschedulable`: set by cordon, NodeMaintenance and drain.
     public var unschedulable: Bool = false
+    /// From power-on (or reboot) to Ready: after a fence, a kdump reboot or a repair.
+    public var bootTime: SimDuration = .minutes(5)
 
     public init(
         name: String, role: NodeRole, cpuMillis: Int64, memoryBytes: Int64,

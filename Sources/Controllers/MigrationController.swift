@@ -8,6 +8,8 @@ public enum MigrationController {
         case backoff
         case clusterLimit
         case outboundLimit
+        /// The source node is down or unreachable: no virt-handler there to migrate from.
+        case sourceUnavailable
     }
 
     /// What keeps a Pending migration from getting a target pod now, or nil when it can start.
@@ -15,6 +17,7 @@ public enum MigrationController {
         let mig = state.migrations[m.i]
         let limits = state.config.liveMigration
         if mig.holdUntil > now { return .backoff }
+        if !state.health[mig.source.i].running || !state.health[mig.source.i].reachable { return .sourceUnavailable }
         if state.migrationsInFlight >= limits.parallelMigrationsPerCluster { return .clusterLimit }
         if state.outboundInFlight[mig.source.i] >= limits.parallelOutboundMigrationsPerNode { return .outboundLimit }
         return nil
@@ -27,6 +30,7 @@ public enum MigrationController {
         case .backoff:
             return "retry backoff after \(state.vmStatus[mig.vm.i].evacuationFailures) failed migration(s), until \(mig.holdUntil)"
         case .clusterLimit: return "parallelMigrationsPerCluster (\(limits.parallelMigrationsPerCluster)) reached"
+        case .sourceUnavailable: return "source node \(state.nodes[mig.source.i].name) is down"
         case .outboundLimit:
             return
                 "parallelOutboundMigrationsPerNode (\(limits.parallelOutboundMigrationsPerNode)) reached on \(state.nodes[mig.source.i].name)"

@@ -31,6 +31,11 @@ public enum ReportJSON {
                     ("allowPostCopy", .bool(lm.allowPostCopy)),
                     ("downtimeLimitMs", .int(s.config.downtimeLimit.milliseconds)),
                     ("launcherStartupMs", .int(s.config.launcherStartup.milliseconds)),
+                    ("nodeMonitorGracePeriodMs", .int(s.config.nodeLifecycle.nodeMonitorGracePeriod.milliseconds)),
+                    ("unreachableTolerationMs", .int(s.config.nodeLifecycle.unreachableToleration.milliseconds)),
+                    ("volumeDetachWaitMs", .int(s.config.nodeLifecycle.volumeDetachWait.milliseconds)),
+                    ("remediation", .string(s.config.remediation.kind.rawValue)),
+                    ("remediationStrategy", .string(s.config.remediation.strategy.rawValue)),
                 ])
             ),
             (
@@ -58,6 +63,7 @@ public enum ReportJSON {
             ),
             ("drains", .array(s.drains.map { drain($0, r) })),
             ("pendingMigrations", .array(r.waitingMigrations.map { pending($0, r) })),
+            ("faults", .array(s.faults.map { FaultTimeline($0, r).json(r) })),
             ("vms", .array(zip(s.vms.indices, r.migrationsByVM()).map { vm(VMID($0), $1, r) })),
             ("notices", .array(r.notices.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
             (

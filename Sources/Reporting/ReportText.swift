@@ -63,6 +63,11 @@ public enum ReportText {
             }
         }
 
+        if !s.faults.isEmpty {
+            out += "\nFaults\n"
+            for f in s.faults { out += FaultTimeline(f, r).text(r) }
+        }
+
         let waiting = r.waitingMigrations
         if !waiting.isEmpty {
             out += "\nMigrations still waiting at the end\n"

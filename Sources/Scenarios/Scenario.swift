@@ -15,6 +15,16 @@ public enum TimelineAction: Equatable, Sendable {
     case guestShutdown(VMID)
     case guestCrash(VMID)
     case rollingMaintenance(RollingMaintenance)
+    /// The node stops at once; with `rebootAfter` it comes back by itself (kdump and reboot).
+    case kernelPanic(NodeID, rebootAfter: SimDuration?)
+    /// The nodes lose power; with `restoreAfter` it returns and they boot (their bootTime).
+    case powerLoss([NodeID], restoreAfter: SimDuration?)
+    /// The node is fixed and Ready again.
+    case repair(NodeID)
+    /// An administrator force-deletes the node's pods.
+    case forceDeletePods(NodeID)
+    /// An administrator taints the node `node.kubernetes.io/out-of-service`.
+    case outOfServiceTaint(NodeID)
 }
 
 /// An upgrade's walk over a set of nodes: at most `maxUnavailable` in maintenance at once; each node

@@ -72,8 +72,10 @@ private struct Builder {
     // MARK: cluster
 
     func cluster(_ f: Field) throws(ScenarioError) -> ClusterConfig {
-        let m = try f.mapping(["evictionStrategy", "liveMigration", "downtimeLimit", "launcherStartup"])
+        let m = try f.mapping(["evictionStrategy", "liveMigration", "downtimeLimit", "launcherStartup", "nodeLifecycle", "remediation"])
         var c = ClusterConfig()
+        if let v = m["nodeLifecycle"] { c.nodeLifecycle = try nodeLifecycle(v) }
+        if let v = m["remediation"] { c.remediation = try remediation(v) }
         c.evictionStrategy = try m["evictionStrategy"]?.oneOf(EvictionStrategy.self)
         if let v = m["downtimeLimit"] { c.downtimeLimit = try v.duration() }
         if let v = m["launcherStartup"] { c.launcherStartup = try v.duration() }
@@ -105,13 +107,61 @@ private struct Builder {
         return c
     }
 
+    func nodeLifecycle(_ f: Field) throws(ScenarioError) -> NodeLifecycleConfig {
+        let m = try f.mapping(["nodeMonitorGracePeriod", "unreachableToleration", "kubevirtHeartbeatTimeout", "volumeDetachWait"])
+        var c = NodeLifecycleConfig()
+        if let v = m["nodeMonitorGracePeriod"] { c.nodeMonitorGracePeriod = try v.duration() }
+        if let v = m["unreachableToleration"] { c.unreachableToleration = try v.duration() }
+        if let v = m["kubevirtHeartbeatTimeout"] { c.kubevirtHeartbeatTimeout = try v.duration() }
+        if let v = m["volumeDetachWait"] { c.volumeDetachWait = try v.duration() }
+        return c
+    }
+
+    func remediation(_ f: Field) throws(ScenarioError) -> RemediationConfig {
+        let m = try f.mapping([
+            "type", "strategy", "minHealthy", "maxUnhealthy", "unhealthyAfter", "safeTime", "watchdogTimeout", "fenceAgent",
+        ])
+        var c = RemediationConfig()
+        c.kind = try m.required("type").oneOf(RemediationKind.self)
+        if m["minHealthy"] != nil && m["maxUnhealthy"] != nil {
+            throw f.fail("set minHealthy or maxUnhealthy, not both (NodeHealthCheck takes one)")
+        }
+        if let v = m["minHealthy"] { c.minHealthy = try nodeCount(v) }
+        if let v = m["maxUnhealthy"] {
+            c.minHealthy = nil
+            c.maxUnhealthy = try nodeCount(v)
+        }
+        if let v = m["strategy"] { c.strategy = try v.oneOf(RemediationStrategy.self) }
+        if let v = m["unhealthyAfter"] { c.unhealthyAfter = try v.duration() }
+        if let v = m["safeTime"] { c.safeTime = try v.duration() }
+        if let v = m["watchdogTimeout"] { c.watchdogTimeout = try v.duration() }
+        if let fa = m["fenceAgent"] {
+            let a = try fa.mapping(["duration", "succeeds", "retryCount", "retryInterval", "timeout"])
+            if let v = a["duration"] { c.fenceDuration = try v.duration() }
+            if let v = a["succeeds"] { c.fenceSucceeds = try v.bool() }
+            if let v = a["retryCount"] { c.fenceRetryCount = try v.int(min: 1, max: 100) }
+            if let v = a["retryInterval"] { c.fenceRetryInterval = try v.duration() }
+            if let v = a["timeout"] { c.fenceTimeout = try v.duration() }
+        }
+        return c
+    }
+
+    /// `3` or `"51%"`.
+    func nodeCount(_ f: Field) throws(ScenarioError) -> NodeCount {
+        let text = try f.plain("a count or a percentage")
+        if text.hasSuffix("%"), let p = Int(text.dropLast()), (0...100).contains(p) { return .percent(p) }
+        if let n = Int(text), n >= 0 { return .count(n) }
+        throw f.fail("\"\(text)\" is neither a count nor a percentage like 51%")
+    }
+
     // MARK: nodes and claims
 
     mutating func nodes(_ f: Field) throws(ScenarioError) {
         let items = try f.sequence()
         if items.isEmpty { throw f.fail("a cluster needs at least one node") }
         for item in items {
-            let m = try item.mapping(["name", "count", "role", "cpu", "memory", "migrationLink", "labels"])
+            let m = try item.mapping(["name", "count", "role", "cpu", "memory", "migrationLink", "labels", "bootTime"])
+            let bootTime = try m["bootTime"]?.duration()
             let role = try m["role"]?.oneOf(NodeRole.self) ?? .worker
             let cpu = try m.required("cpu").cpuMillis()
             let memory = try m.required("memory").bytes()
@@ -123,6 +173,8 @@ private struct Builder {
                 nodeIDs[name] = NodeID(nodeList.count)
                 nodeList.append(
                     Node(name: name, role: role, cpuMillis: cpu, memoryBytes: memory, migrationLinkBytesPerSecond: link, labels: labels))
+                if let bootTime { nodeList[nodeList.count - 1].bootTime = bootTime }
+
             }
         }
     }
@@ -278,7 +330,8 @@ private struct Builder {
     func timeline(_ f: Field) throws(ScenarioError) -> [TimelineEvent] {
         let actions = [
             "nodeMaintenance", "deleteNodeMaintenance", "cordon", "uncordon", "drain", "start", "stop", "restart",
-            "migrate", "guestShutdown", "guestCrash", "rollingMaintenance",
+            "migrate", "guestShutdown", "guestCrash", "rollingMaintenance", "kernelPanic", "powerLoss", "repair",
+            "forceDeletePods", "outOfServiceTaint",
         ]
         var events: [TimelineEvent] = []
         for item in try f.sequence() {
@@ -311,12 +364,39 @@ private struct Builder {
             case "migrate": action = .migrate(try vm(a))
             case "guestShutdown": action = .guestShutdown(try vm(a))
             case "guestCrash": action = .guestCrash(try vm(a))
+            case "kernelPanic":
+                if case .mapping = a.node.kind {
+                    let km = try a.mapping(["node", "rebootAfter"])
+                    action = .kernelPanic(try node(try km.required("node")), rebootAfter: try km["rebootAfter"]?.duration())
+                } else {
+                    action = .kernelPanic(try node(a), rebootAfter: nil)
+                }
+            case "powerLoss": action = try powerLoss(a)
+            case "repair": action = .repair(try node(a))
+            case "forceDeletePods": action = .forceDeletePods(try node(a))
+            case "outOfServiceTaint": action = .outOfServiceTaint(try node(a))
             default: action = .rollingMaintenance(try rolling(a))
             }
             events.append(TimelineEvent(at: at, action: action, line: item.node.line))
         }
         // Stable: entries at the same instant keep the file's order.
         return events.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+    }
+
+    /// `powerLoss: NODE`, or `{node | matchLabels, restoreAfter}`: one node, or every node that shares
+    /// the labels (a rack, a power unit).
+    func powerLoss(_ f: Field) throws(ScenarioError) -> TimelineAction {
+        guard case .mapping = f.node.kind else { return .powerLoss([try node(f)], restoreAfter: nil) }
+        let m = try f.mapping(["node", "matchLabels", "restoreAfter"])
+        var nodes: [NodeID] = []
+        if let n = m["node"] { nodes.append(try node(n)) }
+        if let l = m["matchLabels"] {
+            let labels = try readLabels(l)
+            nodes += nodeList.indices.filter { i in labels.allSatisfy { nodeList[i].labels.contains($0) } }.map(NodeID.init)
+            if nodes.isEmpty { throw l.fail("no node has these labels") }
+        }
+        if nodes.isEmpty { throw f.fail("powerLoss needs a node or matchLabels") }
+        return .powerLoss(nodes, restoreAfter: try m["restoreAfter"]?.duration())
     }
 
     func rolling(_ f: Field) throws(ScenarioError) -> RollingMaintenance {

@@ -23,6 +23,14 @@ enum SimEvent {
     case drainPass(DrainID)
     /// A rolling maintenance's node has been in maintenance long enough: delete its CR.
     case maintenanceOver(DrainID)
+    // Node failure handling; the UInt32 is the node's generation, bumped when it fails or returns.
+    case nodeReadyUnknown(NodeID, UInt32)
+    case taintManagerEviction(NodeID, UInt32)
+    case kubevirtHeartbeatStale(NodeID, UInt32)
+    case nodeUnhealthy(NodeID, UInt32)
+    case safeTimeElapsed(NodeID, UInt32)
+    case fenceAttemptDone(NodeID, UInt32, attempt: Int32)
+    case nodeBack(NodeID, UInt32)
 
     var isPoll: Bool {
         if case .drainPass = self { return true }

@@ -37,7 +37,7 @@ extension Simulation {
         for m in MigrationController.queueOrder(state.pendingMigrations, in: state) {
             switch MigrationController.hold(m, in: state, now: now) {
             case .clusterLimit?: return  // no slot for anyone
-            case .backoff?, .outboundLimit?: continue
+            case .backoff?, .outboundLimit?, .sourceUnavailable?: continue
             case nil: break
             }
             state.setMigrationPhase(m, .Scheduling, at: now)
@@ -89,7 +89,11 @@ extension Simulation {
     }
 
     mutating func migrationTargetStarted(_ m: MigrationID) {
-        guard state.migrations[m.i].phase == .Scheduled else { return }
+        guard state.migrations[m.i].phase == .Scheduled, let target = state.migrations[m.i].target else { return }
+        guard state.health[target.i].running else {
+            failMigration(m, reason: "target pod never started: \(nodeName(target)) is down")
+            return
+        }
         let vm = state.vms[state.migrations[m.i].vm.i]
         state.setMigrationPhase(m, .Running, at: now)
         state.migrations[m.i].transfer = TransferState(dataBytes: vm.migrationDataBytes, at: now, bandwidth: 0)
@@ -258,7 +262,8 @@ extension Simulation {
         if wasTransferring { rebalanceTransfers() }
         capacityFreed()
         if case .evacuation(let node) = mig.trigger, let vmi = state.vmStatus[vm.i].vmi, vmi.phase == .Running,
-            !vmi.terminating, vmi.evacuationNodeName == node, vmi.node == node, vmi.migration == nil
+            !vmi.terminating, vmi.evacuationNodeName == node, vmi.node == node, vmi.migration == nil,
+            state.health[node.i].running
         {
             createMigration(vm, trigger: .evacuation(node))
         }

@@ -29,6 +29,7 @@ extension Simulation {
             }
             if let node {
                 state.bindLauncher(vm, to: node)
+                state.attachVolumes(of: vm, to: node)
                 state.vmStatus[i].vmi?.transition(to: .Scheduled, at: .zero)
                 state.vmStatus[i].vmi?.transition(to: .Running, at: .zero)
                 state.vmStatus[i].guestUp = true
@@ -61,9 +62,11 @@ extension Simulation {
             state.vmStatus[vm.i].vmi?.unschedulableReason = nil
             let t = now
             state.vmStatus[vm.i].vmi?.transition(to: .Scheduled, at: t)
-            explainOutage(vm, "starting on \(nodeName(n))")
+            // An exclusive volume still attached to a failed node must be force-detached first.
+            let volumesReady = state.volumesReadyAt(vm, on: n, now: now)
+            explainOutage(vm, volumesReady > now ? "awaiting volume detach until \(volumesReady)" : "starting on \(nodeName(n))")
             trace("VMI \(spec.name) scheduled on \(nodeName(n))")
-            schedule(after: state.config.launcherStartup, .launcherStarted(vm, state.vmStatus[vm.i].generation))
+            schedule(at: volumesReady + state.config.launcherStartup, .launcherStarted(vm, state.vmStatus[vm.i].generation))
             return true
         case .unschedulable(let reason):
             if state.vmStatus[vm.i].vmi?.unschedulableReason != reason {
@@ -89,7 +92,12 @@ extension Simulation {
     }
 
     mutating func launcherStarted(_ vm: VMID, _ gen: UInt32) {
-        guard state.vmStatus[vm.i].generation == gen, state.vmStatus[vm.i].vmi?.phase == .Scheduled else { return }
+        guard state.vmStatus[vm.i].generation == gen, state.vmStatus[vm.i].vmi?.phase == .Scheduled,
+            let node = state.vmStatus[vm.i].vmi?.node
+        else { return }
+        // A pod bound to a node that died before the API noticed never starts.
+        guard state.health[node.i].running else { return }
+        state.attachVolumes(of: vm, to: node)
         let t = now
         state.vmStatus[vm.i].vmi?.transition(to: .Running, at: t)
         state.vmStatus[vm.i].startFailures = 0  // cleared as soon as a VMI reaches Running
@@ -118,6 +126,8 @@ extension Simulation {
             return
         }
         state.vmStatus[vm.i].vmi?.terminating = true
+        // On a node that is down nothing can shut the guest down: the pod stays Terminating.
+        if let node = vmi.node, !state.health[node.i].running { return }
         let spec = state.vms[vm.i]
         let gen = state.vmStatus[vm.i].generation
         if spec.shutdownTime <= spec.terminationGracePeriod {
@@ -140,7 +150,9 @@ extension Simulation {
     }
 
     /// The VMI reached a final phase: its pod is gone; the VM controller decides what follows (R2).
-    mutating func vmiEnded(_ vm: VMID, _ gen: UInt32, phase: VMIPhase, how: String) {
+    /// `detachAt`: when the VM's exclusive volumes are free again (default: at once if its node runs,
+    /// else after the attach/detach controller's wait).
+    mutating func vmiEnded(_ vm: VMID, _ gen: UInt32, phase: VMIPhase, how: String, detachAt: SimTime? = nil) {
         guard state.vmStatus[vm.i].generation == gen, let vmi = state.vmStatus[vm.i].vmi, !vmi.phase.isFinal else { return }
         if let m = vmi.migration { failMigration(m, reason: "the VMI ended (\(phase.rawValue))") }
         let t = now
@@ -151,6 +163,8 @@ extension Simulation {
         let node = vmi.node
         if let node, vmi.phase != .Pending {
             state.unbindLauncher(vm, from: node)
+            let healthy = state.health[node.i].running && state.health[node.i].reachable
+            state.detachVolumes(of: vm, from: node, at: detachAt ?? (healthy ? now : now + state.config.nodeLifecycle.volumeDetachWait))
         } else if let k = state.unscheduledVMIs.firstIndex(of: vm) {
             state.unscheduledVMIs.remove(at: k)
         }

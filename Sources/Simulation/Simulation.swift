@@ -39,6 +39,11 @@ public struct Simulation {
     var migrationCount: [Int]  // per VM, for migration names
     /// Each migration's pending timers, so a migration that ends leaves none behind.
     var migrationTimers: [MigrationTimers] = []
+    /// Per node, bumped when it fails or comes back, so timers of an earlier episode are ignored.
+    var nodeGeneration: [UInt32]
+    var heartbeatRandom: SplitMix64
+    /// Unhealthy nodes NodeHealthCheck did not remediate because too few nodes were healthy.
+    var heldByStorm: [NodeID] = []
     /// Migrations in Scheduling whose target pod found no node, oldest first.
     var unscheduledTargets: [MigrationID] = []
     /// Migrations in Pending or Scheduling (not yet placed), for the peak-pending figure.
@@ -63,6 +68,8 @@ public struct Simulation {
         crashLoopRandom = SplitMix64(seed: seed, stream: "crash-loop-backoff")
         migrationCount = Array(repeating: 0, count: scenario.state.vms.count)
         traceLog = TraceLog(enabled: options.trace)
+        nodeGeneration = Array(repeating: 0, count: scenario.state.nodes.count)
+        heartbeatRandom = SplitMix64(seed: seed, stream: "kubevirt-heartbeat")
     }
 
     /// Runs the scenario to its end and returns the journal.
@@ -138,6 +145,13 @@ public struct Simulation {
         case .migrationTargetPendingTimeout(let m): migrationTargetPendingTimeout(m)
         case .drainPass(let d): drainPass(d)
         case .maintenanceOver(let d): maintenanceOver(d)
+        case .nodeReadyUnknown(let n, let gen): if nodeGeneration[n.i] == gen { nodeReadyUnknown(n) }
+        case .taintManagerEviction(let n, let gen): if nodeGeneration[n.i] == gen { taintManagerEviction(n) }
+        case .kubevirtHeartbeatStale(let n, let gen): if nodeGeneration[n.i] == gen { kubevirtHeartbeatStale(n) }
+        case .nodeUnhealthy(let n, let gen): if nodeGeneration[n.i] == gen { nodeUnhealthy(n) }
+        case .safeTimeElapsed(let n, let gen): if nodeGeneration[n.i] == gen { safeTimeElapsed(n) }
+        case .fenceAttemptDone(let n, let gen, let attempt): if nodeGeneration[n.i] == gen { fenceAttemptDone(n, attempt: Int(attempt)) }
+        case .nodeBack(let n, let gen): if nodeGeneration[n.i] == gen { nodeBack(n) }
         }
     }
 
@@ -160,6 +174,12 @@ public struct Simulation {
         case .guestShutdown(let vm): guestStops(vm, phase: .Succeeded, cause: "guest shutdown")
         case .guestCrash(let vm): guestStops(vm, phase: .Failed, cause: "guest crash")
         case .rollingMaintenance(let spec): startRolling(spec)
+        case .kernelPanic(let node, let rebootAfter): nodeFails(node, .kernelPanic, backAfter: rebootAfter)
+        case .powerLoss(let nodes, let restoreAfter):
+            for node in nodes { nodeFails(node, .powerLoss, backAfter: restoreAfter.map { $0 + state.nodes[node.i].bootTime }) }
+        case .repair(let node): repair(node)
+        case .forceDeletePods(let node): forceDeletePods(node)
+        case .outOfServiceTaint(let node): taintOutOfService(node)
         }
     }
 

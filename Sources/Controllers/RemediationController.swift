@@ -1,0 +1,44 @@
+import ClusterModel
+import SimKernel
+
+/// NodeHealthCheck with Self Node Remediation or Fence Agents Remediation (reference §7.4–7.6, R7).
+public enum RemediationController {
+    /// Why NodeHealthCheck will not remediate this node now, or nil when it will.
+    public static func skipReason(_ node: NodeID, in state: ClusterState) -> String? {
+        let config = state.config.remediation
+        if config.kind == .none { return "no remediation configured" }
+        // NMO labels a node under maintenance exclude-from-remediation and holds its lease.
+        if let d = state.activeDrain[node.i], state.drains[d.i].isNodeMaintenance {
+            return "excluded: the node is under NodeMaintenance (remediation.medik8s.io/exclude-from-remediation)"
+        }
+        // Storm guard over the nodes NHC watches (the workers): healthy = Ready True.
+        let watched = state.nodes.indices.filter { state.nodes[$0].role == .worker }
+        let healthy = watched.filter { state.health[$0].ready == .True }.count
+        if let min = config.minHealthy, healthy < min.of(watched.count) {
+            return "storm: \(healthy) of \(watched.count) workers healthy, minHealthy \(min.description) needs \(min.of(watched.count))"
+        }
+        if let max = config.maxUnhealthy, watched.count - healthy > max.of(watched.count) {
+            return
+                "storm: \(watched.count - healthy) of \(watched.count) workers unhealthy, maxUnhealthy \(max.description) allows \(max.of(watched.count))"
+        }
+        return nil
+    }
+
+    /// The time SNR waits before assuming an unhealthy node has rebooted itself:
+    /// max(configured, (apiCheckInterval 15 s + apiServerTimeout 5 s) × maxApiErrorThreshold 3
+    /// + max(30 s, batches × (peerDialTimeout 5 s + peerRequestTimeout 7 s)) + watchdog timeout + 30 s),
+    /// where peers are asked 3 first, then max(3, (workers − 3) / 10) at a time (SNR `calculator.go`).
+    public static func selfNodeRemediationSafeTime(workers: Int, _ c: RemediationConfig) -> SimDuration {
+        let peers = max(0, workers - 1)
+        let batchSize = max(3, (workers - 3) / 10)
+        let batches = peers <= 3 ? 1 : 1 + (peers - 3 + batchSize - 1) / batchSize
+        let peerSeconds = max(30, Int64(batches) * (5 + 7))
+        let minimum = SimDuration.seconds((15 + 5) * 3 + peerSeconds + 30) + c.watchdogTimeout
+        return max(c.safeTime ?? .zero, minimum)
+    }
+
+    /// When a fence-agent call ends, and whether it fenced the node.
+    public static func fenceAttemptEnd(startedAt t: SimTime, _ c: RemediationConfig) -> (at: SimTime, fenced: Bool) {
+        c.fenceSucceeds ? (t + min(c.fenceDuration, c.fenceTimeout), true) : (t + c.fenceTimeout, false)
+    }
+}

@@ -1,0 +1,116 @@
+import ClusterModel
+import SimKernel
+
+/// What happened after one fault, in time order: the R7 timeline with this scenario's own times.
+struct FaultTimeline {
+    struct Entry {
+        var at: SimTime?
+        var text: String
+    }
+
+    /// When each of the fault's VMs served again (nil: not by the end), on which node, and why not.
+    struct VMReturn {
+        var vm: VMID
+        var backAt: SimTime?
+        var node: NodeID?
+        var reason: String?
+    }
+
+    let fault: Fault
+    let entries: [Entry]
+    let returns: [VMReturn]
+
+    init(_ f: Fault, _ r: RunRecord) {
+        fault = f
+        let s = r.state
+        var returns: [VMReturn] = []
+        for vm in f.vms {
+            // The outage the fault opened (or the one the VM was already in).
+            let outage = r.outages[vm.i].first { $0.from <= f.at && ($0.to.map { $0 > f.at } ?? true) }
+            let back = outage?.to
+            returns.append(
+                VMReturn(
+                    vm: vm, backAt: back, node: back == nil ? nil : s.vmStatus[vm.i].vmi?.node,
+                    reason: back == nil ? (outage?.resolution ?? "down") : nil))
+        }
+        self.returns = returns
+        var e: [Entry] = [Entry(at: f.at, text: "\(f.kind.description): the node stops, \(f.vms.count) VM(s) die with it")]
+        if let t = f.detectedAt { e.append(Entry(at: t, text: "Ready=Unknown, unreachable taints (node-monitor grace period)")) }
+        if let t = f.kubevirtUnschedulableAt {
+            e.append(Entry(at: t, text: "kubevirt.io/schedulable=false (virt-handler heartbeat stale)"))
+        }
+        if let t = f.podsMarkedForDeletionAt {
+            e.append(Entry(at: t, text: "taint manager deletes the pods: Terminating, no kubelet to confirm"))
+        }
+        if let t = f.remediationStartedAt {
+            e.append(Entry(at: t, text: "NodeHealthCheck: unhealthy, \(s.config.remediation.kind.rawValue) starts"))
+        }
+        if let why = f.remediationSkipped { e.append(Entry(at: nil, text: "remediation: \(why)")) }
+        if let t = f.fencedAt { e.append(Entry(at: t, text: "fenced: the node has certainly stopped")) }
+        if let t = f.podsDeletedAt { e.append(Entry(at: t, text: "pods deleted: their VMIs fail, run strategies decide")) }
+        if let t = f.repairedAt { e.append(Entry(at: t, text: "node Ready again")) }
+        for ret in returns {
+            let name = s.vms[ret.vm.i].name
+            if let t = ret.backAt {
+                e.append(Entry(at: t, text: "\(name) back on \(ret.node.map { s.nodes[$0.i].name } ?? "?")"))
+            } else {
+                e.append(Entry(at: nil, text: "\(name) not back: \(ret.reason ?? "")"))
+            }
+        }
+        // Stable: by time, entries without a time (never happened) last, ties in the order above.
+        entries = e.enumerated().sorted { a, b in
+            switch (a.element.at, b.element.at) {
+            case (let x?, let y?): return x != y ? x < y : a.offset < b.offset
+            case (.some, nil): return true
+            case (nil, .some): return false
+            case (nil, nil): return a.offset < b.offset
+            }
+        }.map(\.element)
+    }
+
+    func text(_ r: RunRecord) -> String {
+        let s = r.state
+        var remediation = s.config.remediation.kind.rawValue
+        if s.config.remediation.kind != .none { remediation += ", \(s.config.remediation.strategy.rawValue)" }
+        var out = "  \(fault.kind.description) on \(s.nodes[fault.node.i].name) at \(fault.at) (remediation \(remediation))\n"
+        for e in entries {
+            let offset = e.at.map { "+\($0 - fault.at)" } ?? "never"
+            let when = e.at.map { "\($0)" } ?? ""
+            out += "    " + offset.padded(to: 12) + when.padded(to: 14) + e.text + "\n"
+        }
+        return out
+    }
+
+    func json(_ r: RunRecord) -> JSONValue {
+        let s = r.state
+        return .object([
+            ("kind", .string(fault.kind.description)),
+            ("node", .string(s.nodes[fault.node.i].name)),
+            ("atMs", .int(fault.at.milliseconds)),
+            ("detectedAtMs", .optional(fault.detectedAt?.milliseconds)),
+            ("kubevirtUnschedulableAtMs", .optional(fault.kubevirtUnschedulableAt?.milliseconds)),
+            ("podsMarkedForDeletionAtMs", .optional(fault.podsMarkedForDeletionAt?.milliseconds)),
+            ("remediationStartedAtMs", .optional(fault.remediationStartedAt?.milliseconds)),
+            ("remediationSkipped", .optional(fault.remediationSkipped)),
+            ("fencedAtMs", .optional(fault.fencedAt?.milliseconds)),
+            ("podsDeletedAtMs", .optional(fault.podsDeletedAt?.milliseconds)),
+            ("repairedAtMs", .optional(fault.repairedAt?.milliseconds)),
+            (
+                "vms",
+                .array(
+                    returns.map {
+                        .object([
+                            ("vm", .string(s.vms[$0.vm.i].name)),
+                            ("backAtMs", .optional($0.backAt?.milliseconds)),
+                            ("node", .optional($0.node.map { s.nodes[$0.i].name })),
+                            ("reason", .optional($0.reason)),
+                        ])
+                    })
+            ),
+        ])
+    }
+}
+
+extension String {
+    func padded(to width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+}

@@ -1,0 +1,169 @@
+import ClusterModel
+import Controllers
+import SimKernel
+import Testing
+
+/// A kernel panic on worker-1 at 10:00 with an RWX VM (web), an RWO VM (db) and a Manual VM there.
+private func panic(_ cluster: String, extra: String = "") -> String {
+    """
+    \(cluster)
+    nodes: [{name: "worker-{i}", count: 4, cpu: "32", memory: 128Gi, bootTime: 5m}]
+    persistentVolumeClaims:
+      - {name: web-disk, size: 30Gi, accessModes: [ReadWriteMany]}
+      - {name: db-disk, size: 100Gi, accessModes: [ReadWriteOnce]}
+    vms:
+      - {name: web, cpu: 2, memory: 8Gi, runStrategy: Always, node: worker-1, volumes: [{persistentVolumeClaim: {claimName: web-disk}}]}
+      - {name: db, cpu: 4, memory: 16Gi, runStrategy: Always, node: worker-1, volumes: [{persistentVolumeClaim: {claimName: db-disk}}]}
+      - {name: batch, cpu: 2, memory: 4Gi, runStrategy: Manual, node: worker-1}
+    timeline:
+      - {at: 10m, kernelPanic: worker-1}
+    \(extra)
+    """
+}
+
+private let t0: Int64 = 600_000  // the panic, at 10:00
+
+@Suite struct NodeFailureTests {
+    /// Ready=Unknown after the 50 s grace; the taint manager's deletion 300 s later leaves the pods
+    /// Terminating; nothing restarts the VMs while the node is down.
+    @Test func withoutRemediationVMsStayDownWhileTheNodeIsDown() throws {
+        let r = try simulate(panic("stopAt: 1h"))
+        let f = try #require(r.state.faults.first)
+        #expect(f.detectedAt == ms(t0 + 50_000))
+        #expect(f.podsMarkedForDeletionAt == ms(t0 + 350_000))
+        #expect(f.podsDeletedAt == nil)
+        for name in ["web", "db", "batch"] {
+            #expect(r.isDown(r.vm(name)))
+            #expect(r.outages[r.vm(name).i].last?.from == ms(t0))
+            // KubeVirt still says Running: the pod is Terminating, and Terminating counts as alive.
+            #expect(r.state.vmStatus[r.vm(name).i].vmi?.phase == .Running)
+        }
+        #expect(r.state.vmStatus[r.vm("web").i].vmi?.terminating == true)
+    }
+
+    /// The node is repaired at 1:00:00: the kubelet finds the containers dead, the VMIs fail and the
+    /// run strategies decide: Always restarts (Running 20 s later, guest up 30 s after), Manual does not.
+    @Test func whenTheNodeReturnsTheRunStrategiesRestartTheVMs() throws {
+        let r = try simulate(panic("", extra: "  - {at: 1h, repair: worker-1}"))
+        #expect(r.downtime(of: r.vm("web")) == .seconds(3000 + 50))
+        #expect(!r.isDown(r.vm("db")))
+        #expect(r.isDown(r.vm("batch")))
+        #expect(r.state.faults[0].repairedAt == ms(3_600_000))
+    }
+
+    /// NHC + SNR with 4 workers: unhealthy at 50 s + 300 s = 350 s; safe time 180 s; pods and
+    /// VolumeAttachments deleted at 530 s; new VMIs Running at 550 s, guests up at 580 s = 9m40s —
+    /// RWO too, since SNR deleted the VolumeAttachments.
+    @Test func selfNodeRemediationBringsVMsBackAfterNineMinutesForty() throws {
+        let r = try simulate(panic("cluster: {remediation: {type: SelfNodeRemediation}}"))
+        let f = try #require(r.state.faults.first)
+        #expect(f.remediationStartedAt == ms(t0 + 350_000))
+        #expect(f.fencedAt == ms(t0 + 530_000))
+        #expect(f.podsDeletedAt == ms(t0 + 530_000))
+        #expect(r.downtime(of: r.vm("web")) == .seconds(580))
+        #expect(r.downtime(of: r.vm("db")) == .seconds(580))
+        #expect(r.isDown(r.vm("batch")))
+        #expect(r.state.vmStatus[r.vm("web").i].vmi?.node != NodeID(1))
+    }
+
+    /// NHC + FAR: the fence call (10 s) ends at 360 s and the pods are deleted. RWX: up at 360 + 20 +
+    /// 30 = 410 s. RWO: the volume is force-detached only after the 6-minute wait: 360 + 360 + 50 = 770 s.
+    /// The fence agent's reboot brings the node back after its 5-minute boot, at 660 s.
+    @Test func fenceAgentsRemediationWithTheDetachWaitForReadWriteOnce() throws {
+        let r = try simulate(panic("cluster: {remediation: {type: FenceAgentsRemediation, fenceAgent: {duration: 10s}}}"))
+        let f = try #require(r.state.faults.first)
+        #expect(f.fencedAt == ms(t0 + 360_000))
+        #expect(f.repairedAt == ms(t0 + 660_000))
+        #expect(r.downtime(of: r.vm("web")) == .seconds(410))
+        #expect(r.downtime(of: r.vm("db")) == .seconds(770))
+    }
+
+    /// With the out-of-service strategy the volumes detach at once: the RWO VM is back with the RWX one.
+    @Test func outOfServiceTaintSkipsTheDetachWait() throws {
+        let r = try simulate(
+            panic("cluster: {remediation: {type: FenceAgentsRemediation, strategy: OutOfServiceTaint, fenceAgent: {duration: 10s}}}"))
+        #expect(r.downtime(of: r.vm("db")) == .seconds(410))
+    }
+
+    /// A fence agent that never answers: 5 attempts of 60 s, 5 s apart (ending at 350 + 60 = 410 s,
+    /// then 475, 540, 605, 670 s), then remediation gives up and the VMs stay down.
+    @Test func aFailingFenceAgentGivesUpAfterItsRetries() throws {
+        let r = try simulate(panic("cluster: {remediation: {type: FenceAgentsRemediation, fenceAgent: {succeeds: false}}}\nstopAt: 1h"))
+        #expect(r.state.faults[0].remediationSkipped == "fence agent failed 5 times; remediation gave up")
+        #expect(r.isDown(r.vm("web")))
+        #expect(r.trace.filter { $0.text.contains("fence attempt") }.map(\.time) == [410, 475, 540, 605, 670].map { ms(t0 + $0 * 1000) })
+    }
+
+    /// No remediation; an administrator force-deletes the pods at 20:00. RWX restarts at once (up at
+    /// 20:50); the RWO volume waits the attach/detach controller's 6 minutes (up at 26:50).
+    @Test func anAdministratorsForceDeleteLeavesRWOWaitingForTheDetach() throws {
+        let r = try simulate(panic("", extra: "  - {at: 20m, forceDeletePods: worker-1}"))
+        #expect(r.outages[r.vm("web").i].last?.to == ms(1_250_000))
+        #expect(r.outages[r.vm("db").i].last?.to == ms(1_610_000))
+    }
+
+    /// The out-of-service taint on the dead node has pod GC force-delete the pods and detach at once.
+    @Test func anOutOfServiceTaintFreesThePodsAndVolumesAtOnce() throws {
+        let r = try simulate(panic("", extra: "  - {at: 20m, outOfServiceTaint: worker-1}"))
+        #expect(r.outages[r.vm("db").i].last?.to == ms(1_250_000))
+    }
+
+    /// A node under NodeMaintenance carries NMO's exclude-from-remediation label: NHC leaves it alone.
+    @Test func aNodeUnderMaintenanceIsNotRemediated() throws {
+        let r = try simulate(
+            panic(
+                "cluster: {remediation: {type: SelfNodeRemediation}}\nstopAt: 30m", extra: "  - {at: 9m, nodeMaintenance: {node: worker-3}}"
+            )
+            .replacingOccurrences(of: "kernelPanic: worker-1", with: "kernelPanic: worker-3"))
+        #expect(r.state.faults[0].remediationSkipped?.hasPrefix("excluded: the node is under NodeMaintenance") == true)
+    }
+
+    /// minHealthy 51% of 4 workers needs 3 healthy: with two down (2 healthy) NHC holds back (a storm);
+    /// when one returns, the other is remediated.
+    @Test func theStormGuardHoldsRemediationUntilEnoughNodesAreHealthy() throws {
+        let r = try simulate(
+            panic(
+                "cluster: {remediation: {type: SelfNodeRemediation, minHealthy: 51%}}",
+                extra: "  - {at: 10m, kernelPanic: worker-2}\n  - {at: 30m, repair: worker-2}"))
+        let f = try #require(r.state.faults.first)
+        #expect(f.remediationStartedAt == ms(1_800_000))
+        #expect(f.podsDeletedAt == ms(1_800_000 + 180_000))
+    }
+
+    /// A migration whose source dies fails at once, even before its transfer started (its target pod
+    /// was still starting: 9:50 + 20 s); the VM is down with its node.
+    @Test func aMigrationWhoseSourceDiesFails() throws {
+        let r = try simulate(panic("stopAt: 30m", extra: "  - {at: 9m50s, migrate: web}"))
+        let m = try #require(r.migrations(of: "web").first)
+        #expect(m.phase == .Failed)
+        #expect(m.endedAt == ms(t0))
+        #expect(m.failureReason == "source node worker-1 failed (kernel panic)")
+    }
+}
+
+@Suite struct RemediationControllerTests {
+    /// (15 + 5) × 3 + max(30, batches × 12) + watchdog 60 + 30 s: 6 workers → 2 batches → 180 s;
+    /// 12 → 1 + ⌈8/3⌉ = 4 batches → 198 s; 50 → batch size 4, 1 + ⌈46/4⌉ = 13 → 306 s (reference §7.5).
+    @Test func selfNodeRemediationSafeTimeFollowsTheFormula() {
+        let c = RemediationConfig()
+        #expect(RemediationController.selfNodeRemediationSafeTime(workers: 4, c) == .seconds(180))
+        #expect(RemediationController.selfNodeRemediationSafeTime(workers: 6, c) == .seconds(180))
+        #expect(RemediationController.selfNodeRemediationSafeTime(workers: 12, c) == .seconds(198))
+        #expect(RemediationController.selfNodeRemediationSafeTime(workers: 50, c) == .seconds(306))
+        var longer = c
+        longer.safeTime = .seconds(600)
+        #expect(RemediationController.selfNodeRemediationSafeTime(workers: 4, longer) == .seconds(600))
+    }
+}
+
+@Suite struct NodeLifecycleControllerTests {
+    /// The last virt-handler heartbeat was 0–132 s before the fault; the 5-minute timeout and the
+    /// once-a-minute check put the mark 168–360 s after it (the reference's 2.8–6 minutes).
+    @Test func kubevirtMarksTheNodeUnschedulableWithinTwoPointEightToSixMinutes() {
+        var rng = SplitMix64(seed: 5, stream: "kubevirt-heartbeat")
+        for _ in 0..<500 {
+            let at = NodeLifecycleController.kubevirtUnschedulableAt(faultAt: .zero, NodeLifecycleConfig(), &rng)
+            #expect((168_000...360_000).contains(at.milliseconds))
+        }
+    }
+}
