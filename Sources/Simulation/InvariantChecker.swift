@@ -64,7 +64,14 @@ enum InvariantChecker {
         for (i, k) in outbound.enumerated() where k > limits.parallelOutboundMigrationsPerNode {
             out.append("\(k) outbound migrations from \(state.nodes[i].name) exceed parallelOutboundMigrationsPerNode")
         }
-        // A ReadWriteOnce claim is attached on one node at most.
+        // A running guest's ReadWriteOnce volumes are attached to its node, and only there.
+        for (i, status) in state.vmStatus.enumerated() where status.vmi?.phase == .Running {
+            guard let node = status.vmi?.node, state.health[node.i].running else { continue }
+            for c in state.exclusiveClaims(of: VMID(i)) where state.claimAttachedTo[c.i] != node || state.claimDetachAt[c.i] != nil {
+                out.append("\(state.vms[i].name) runs on \(state.nodes[node.i].name) but \(state.claims[c.i].name) is not attached there")
+            }
+        }
+        // A ReadWriteOnce claim is used by pods on one node at most.
         var claimNode = Array(repeating: -1, count: state.claims.count)
         for (vm, n) in seen.enumerated() where n >= 0 {
             for v in state.vms[vm].volumes {
