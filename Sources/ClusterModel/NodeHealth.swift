@@ -24,6 +24,9 @@ public struct NodeHealth: Equatable, Sendable, Codable {
     public var remediationTaint = false
     /// The fault the node is in, if any.
     public var fault: FaultID?
+    /// The dedicated migration network (or storage network) of the node is cut.
+    public var migrationNetworkDown = false
+    public var storageNetworkDown = false
 
     public init() {}
 
@@ -38,15 +41,35 @@ public struct FaultID: Hashable, Comparable, Sendable, Codable {
     public static func < (a: Self, b: Self) -> Bool { a.index < b.index }
 }
 
+/// Which of a node's networks a NIC fault cuts.
+public enum NodeNetwork: String, Sendable, Codable, CaseIterable {
+    /// The node's only path to the control plane: unreachable, but its VMs keep running.
+    case primary
+    /// A dedicated migration network: migrations to or from the node stall.
+    case migration
+    /// The storage network: VMs with network disks pause on I/O.
+    case storage
+}
+
 /// What went wrong with a node.
 public enum FaultKind: Equatable, Sendable, Codable {
     case kernelPanic
     case powerLoss
+    case nicFault(NodeNetwork)
 
     public var description: String {
         switch self {
         case .kernelPanic: return "kernel panic"
         case .powerLoss: return "power loss"
+        case .nicFault(let n): return "\(n.rawValue) NIC fault"
+        }
+    }
+
+    /// The machine stops: its VMs die at once.
+    public var stopsTheNode: Bool {
+        switch self {
+        case .kernelPanic, .powerLoss: return true
+        case .nicFault: return false
         }
     }
 }
@@ -68,7 +91,9 @@ public struct Fault: Equatable, Sendable, Codable {
     public var fencedAt: SimTime?
     /// The pods' objects were deleted (remediation, out-of-service taint or an administrator).
     public var podsDeletedAt: SimTime?
-    /// The node came back Ready.
+    /// The node rebooted itself (SNR on an isolated node) or was power-cycled: its VMs died then.
+    public var rebootedAt: SimTime?
+    /// The node came back Ready (or, for a NIC fault, the network was repaired).
     public var repairedAt: SimTime?
     /// VMs that were on the node when it failed.
     public var vms: [VMID] = []

@@ -49,6 +49,8 @@ public struct RunRecord: Equatable, Sendable, Codable {
     public var restarts: [Int]
     /// Refused commands and other notices, in time order.
     public var notices: [TraceEntry] = []
+    /// Safety findings: two running copies of a VM, a ReadWriteOnce volume used on two nodes.
+    public var findings: [TraceEntry] = []
     public var trace: [TraceEntry] = []
     public var peakPendingMigrations = 0
     public var peakPendingAt: SimTime?

@@ -58,6 +58,7 @@ public enum MigrationController {
 
     /// A migration's share of the links: each node's link split evenly among the transfers that leave
     /// or enter it; the migration gets the smaller of its two shares, capped by bandwidthPerMigration.
+    /// Zero while either node's migration network is down.
     public static func bandwidth(_ m: MigrationID, in state: ClusterState) -> Int64 {
         let mig = state.migrations[m.i]
         guard let target = mig.target else { return 1 }
@@ -69,6 +70,8 @@ public enum MigrationController {
         }
         let s = state.nodes[mig.source.i].migrationLinkBytesPerSecond / Int64(max(1, atSource))
         let d = state.nodes[target.i].migrationLinkBytesPerSecond / Int64(max(1, atTarget))
+        // A cut migration network carries nothing: the transfer stalls until the progress timeout.
+        if state.health[mig.source.i].migrationNetworkDown || state.health[target.i].migrationNetworkDown { return 0 }
         var bw = min(s, d)
         if let cap = state.config.liveMigration.bandwidthPerMigrationBytesPerSecond { bw = min(bw, cap) }
         return max(1, bw)
@@ -93,6 +96,7 @@ public enum MigrationController {
 
     /// Milliseconds to send `bytes` at `bandwidth`, rounded up.
     public static func sendTime(_ bytes: Int64, bandwidth: Int64) -> SimDuration {
-        SimDuration(milliseconds: (bytes * 1000 + bandwidth - 1) / bandwidth)
+        precondition(bandwidth > 0, "a stalled transfer has no end time")
+        return SimDuration(milliseconds: (bytes * 1000 + bandwidth - 1) / bandwidth)
     }
 }

@@ -34,7 +34,14 @@ struct FaultTimeline {
                     reason: back == nil ? (outage?.resolution ?? "down") : nil))
         }
         self.returns = returns
-        var e: [Entry] = [Entry(at: f.at, text: "\(f.kind.description): the node stops, \(f.vms.count) VM(s) die with it")]
+        let start: String
+        switch f.kind {
+        case .kernelPanic, .powerLoss: start = "the node stops, \(f.vms.count) VM(s) die with it"
+        case .nicFault(.primary): start = "the node is unreachable; its \(f.vms.count) VM(s) run on, out of reach"
+        case .nicFault(.migration): start = "migrations to and from the node stall"
+        case .nicFault(.storage): start = "\(f.vms.count) VM(s) with network disks pause on I/O"
+        }
+        var e: [Entry] = [Entry(at: f.at, text: "\(f.kind.description): " + start)]
         if let t = f.detectedAt { e.append(Entry(at: t, text: "Ready=Unknown, unreachable taints (node-monitor grace period)")) }
         if let t = f.kubevirtUnschedulableAt {
             e.append(Entry(at: t, text: "kubevirt.io/schedulable=false (virt-handler heartbeat stale)"))
@@ -46,9 +53,10 @@ struct FaultTimeline {
             e.append(Entry(at: t, text: "NodeHealthCheck: unhealthy, \(s.config.remediation.kind.rawValue) starts"))
         }
         if let why = f.remediationSkipped { e.append(Entry(at: nil, text: "remediation: \(why)")) }
+        if let t = f.rebootedAt { e.append(Entry(at: t, text: "the node rebooted: its guests are gone")) }
         if let t = f.fencedAt { e.append(Entry(at: t, text: "fenced: the node has certainly stopped")) }
         if let t = f.podsDeletedAt { e.append(Entry(at: t, text: "pods deleted: their VMIs fail, run strategies decide")) }
-        if let t = f.repairedAt { e.append(Entry(at: t, text: "node Ready again")) }
+        if let t = f.repairedAt { e.append(Entry(at: t, text: f.kind.stopsTheNode ? "node Ready again" : "network repaired")) }
         for ret in returns {
             let name = s.vms[ret.vm.i].name
             if let t = ret.backAt {
@@ -92,6 +100,7 @@ struct FaultTimeline {
             ("podsMarkedForDeletionAtMs", .optional(fault.podsMarkedForDeletionAt?.milliseconds)),
             ("remediationStartedAtMs", .optional(fault.remediationStartedAt?.milliseconds)),
             ("remediationSkipped", .optional(fault.remediationSkipped)),
+            ("rebootedAtMs", .optional(fault.rebootedAt?.milliseconds)),
             ("fencedAtMs", .optional(fault.fencedAt?.milliseconds)),
             ("podsDeletedAtMs", .optional(fault.podsDeletedAt?.milliseconds)),
             ("repairedAtMs", .optional(fault.repairedAt?.milliseconds)),

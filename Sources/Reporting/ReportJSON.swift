@@ -65,6 +65,7 @@ public enum ReportJSON {
             ("pendingMigrations", .array(r.waitingMigrations.map { pending($0, r) })),
             ("faults", .array(s.faults.map { FaultTimeline($0, r).json(r) })),
             ("vms", .array(zip(s.vms.indices, r.migrationsByVM()).map { vm(VMID($0), $1, r) })),
+            ("findings", .array(r.findings.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
             ("notices", .array(r.notices.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
             (
                 "expectations",

@@ -63,6 +63,11 @@ public enum ReportText {
             }
         }
 
+        if !r.findings.isEmpty {
+            out += "\nSafety findings (the scenario's settings let these happen)\n"
+            for f in r.findings { out += "  \(f.time) \(f.text)\n" }
+        }
+
         if !s.faults.isEmpty {
             out += "\nFaults\n"
             for f in s.faults { out += FaultTimeline(f, r).text(r) }

@@ -19,7 +19,9 @@ public enum TimelineAction: Equatable, Sendable {
     case kernelPanic(NodeID, rebootAfter: SimDuration?)
     /// The nodes lose power; with `restoreAfter` it returns and they boot (their bootTime).
     case powerLoss([NodeID], restoreAfter: SimDuration?)
-    /// The node is fixed and Ready again.
+    /// The node's NIC on one network fails; with `duration` it heals by itself.
+    case nicFault(NodeID, NodeNetwork, duration: SimDuration?)
+    /// The node (or its NIC) is fixed: Ready again.
     case repair(NodeID)
     /// An administrator force-deletes the node's pods.
     case forceDeletePods(NodeID)
@@ -61,6 +63,7 @@ public enum Expectation: Equatable, Sendable {
     case maxPendingMigrationsAtEnd(Int)
     case maintenanceWithin(SimDuration)
     case maxFailedMigrations(Int)
+    case maxSafetyFindings(Int)
     case vm(VMExpectation)
 }
 

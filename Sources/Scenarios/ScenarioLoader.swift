@@ -330,7 +330,7 @@ private struct Builder {
     func timeline(_ f: Field) throws(ScenarioError) -> [TimelineEvent] {
         let actions = [
             "nodeMaintenance", "deleteNodeMaintenance", "cordon", "uncordon", "drain", "start", "stop", "restart",
-            "migrate", "guestShutdown", "guestCrash", "rollingMaintenance", "kernelPanic", "powerLoss", "repair",
+            "migrate", "guestShutdown", "guestCrash", "rollingMaintenance", "kernelPanic", "powerLoss", "nicFault", "repair",
             "forceDeletePods", "outOfServiceTaint",
         ]
         var events: [TimelineEvent] = []
@@ -372,6 +372,11 @@ private struct Builder {
                     action = .kernelPanic(try node(a), rebootAfter: nil)
                 }
             case "powerLoss": action = try powerLoss(a)
+            case "nicFault":
+                let nm = try a.mapping(["node", "network", "duration"])
+                action = .nicFault(
+                    try node(try nm.required("node")), try nm.required("network").oneOf(NodeNetwork.self),
+                    duration: try nm["duration"]?.duration())
             case "repair": action = .repair(try node(a))
             case "forceDeletePods": action = .forceDeletePods(try node(a))
             case "outOfServiceTaint": action = .outOfServiceTaint(try node(a))
@@ -423,7 +428,7 @@ private struct Builder {
     func expectations(_ f: Field) throws(ScenarioError) -> [Expectation] {
         let m = try f.mapping([
             "maxDowntime", "maxTotalDowntime", "maxVMsWithDowntime", "blockedDrains", "maxPendingMigrationsAtEnd",
-            "maintenanceWithin", "maxFailedMigrations", "vms",
+            "maintenanceWithin", "maxFailedMigrations", "maxSafetyFindings", "vms",
         ])
         var out: [Expectation] = []
         if let v = m["maxDowntime"] { out.append(.maxDowntime(try v.duration())) }
@@ -433,6 +438,7 @@ private struct Builder {
         if let v = m["maxPendingMigrationsAtEnd"] { out.append(.maxPendingMigrationsAtEnd(try v.int())) }
         if let v = m["maintenanceWithin"] { out.append(.maintenanceWithin(try v.duration())) }
         if let v = m["maxFailedMigrations"] { out.append(.maxFailedMigrations(try v.int())) }
+        if let v = m["maxSafetyFindings"] { out.append(.maxSafetyFindings(try v.int())) }
         for item in try m["vms"]?.sequence() ?? [] {
             let vm = try item.mapping(["name", "migrated", "downAtEnd", "maxDowntime", "finalNode"])
             out.append(

@@ -39,6 +39,9 @@ enum ExpectationCheck {
         case .maxFailedMigrations(let n):
             return ExpectationResult(
                 expectation: "maxFailedMigrations ≤ \(n)", passed: r.migrationsFailed <= n, actual: "\(r.migrationsFailed)")
+        case .maxSafetyFindings(let n):
+            return ExpectationResult(
+                expectation: "maxSafetyFindings ≤ \(n)", passed: r.findings.count <= n, actual: "\(r.findings.count)")
         case .vm(let v):
             let name = r.state.vms[v.vm.i].name
             var parts: [String] = []

@@ -31,6 +31,10 @@ enum SimEvent {
     case safeTimeElapsed(NodeID, UInt32)
     case fenceAttemptDone(NodeID, UInt32, attempt: Int32)
     case nodeBack(NodeID, UInt32)
+    /// An isolated node's SNR agent reboots it.
+    case nodeSelfReboot(NodeID, UInt32)
+    /// A rebooted node has powered on again.
+    case nodeRebooted(NodeID, UInt32)
 
     var isPoll: Bool {
         if case .drainPass = self { return true }

@@ -4,30 +4,55 @@ import SimKernel
 
 /// Node failures, their detection, remediation and repair (reference §7, R7).
 extension Simulation {
-    /// The machine stops: its VMs die with it, but nothing in the API knows yet.
+    /// A fault starts. A stopped machine's VMs die at once; a cut primary network leaves them running
+    /// but unreachable; a cut migration or storage network stalls migrations or pauses guests' I/O.
+    /// Nothing in the API knows yet.
     mutating func nodeFails(_ node: NodeID, _ kind: FaultKind, backAfter: SimDuration?) {
-        guard state.health[node.i].running else {
-            notice("\(kind.description) on \(nodeName(node)) ignored: the node is already down")
+        guard state.health[node.i].fault == nil else {
+            notice("\(kind.description) on \(nodeName(node)) ignored: the node is already in a fault")
             return
         }
         let id = FaultID(state.faults.count)
         var fault = Fault(kind: kind, node: node, at: now)
         fault.vms = state.launchers[node.i]
-        state.faults.append(fault)
         nodeGeneration[node.i] += 1
         let gen = nodeGeneration[node.i]
-        state.updateHealth(node) {
-            $0.running = false
-            $0.reachable = false
-            $0.fault = id
+        state.updateHealth(node) { $0.fault = id }
+        switch kind {
+        case .kernelPanic, .powerLoss:
+            state.updateHealth(node) {
+                $0.running = false
+                $0.reachable = false
+            }
+            trace("\(kind.description) on \(nodeName(node)): \(fault.vms.count) VM(s) die with it")
+            for vm in fault.vms { guestLost(vm, cause: "\(kind.description) on \(nodeName(node))", killed: true) }
+        case .nicFault(.primary):
+            state.updateHealth(node) { $0.reachable = false }
+            trace("primary NIC fault on \(nodeName(node)): unreachable; its \(fault.vms.count) VM(s) keep running")
+            for vm in fault.vms { guestLost(vm, cause: "primary NIC fault on \(nodeName(node)): unreachable", killed: false) }
+            // An isolated node running SNR's agent reboots itself once its API checks and peers fail:
+            // (15 s + 5 s) × 3 API errors, then 30 s without peer answers.
+            if state.config.remediation.kind == .SelfNodeRemediation {
+                schedule(after: .seconds(90), .nodeSelfReboot(node, gen))
+            }
+        case .nicFault(.migration):
+            state.updateHealth(node) { $0.migrationNetworkDown = true }
+            fault.vms = []
+            trace("migration NIC fault on \(nodeName(node)): its migrations stall")
+            rebalanceTransfers()
+        case .nicFault(.storage):
+            state.updateHealth(node) { $0.storageNetworkDown = true }
+            fault.vms = fault.vms.filter { usesNetworkStorage($0) }
+            trace("storage NIC fault on \(nodeName(node)): \(fault.vms.count) VM(s) with network disks pause on I/O")
+            for vm in fault.vms {
+                state.vmStatus[vm.i].guestUp = false
+                openOutage(vm, cause: "storage NIC fault on \(nodeName(node)): paused on I/O")
+            }
         }
-        trace("\(kind.description) on \(nodeName(node)): \(fault.vms.count) VM(s) die with it")
-        for vm in fault.vms {
-            state.vmStatus[vm.i].guestUp = false
-            // Timers of VMIs starting or shutting down here can no longer fire: nothing runs.
-            state.vmStatus[vm.i].generation += 1
-            openOutage(vm, cause: "\(kind.description) on \(nodeName(node))")
-            explainOutage(vm, "awaiting fencing: the VMI still looks Running to KubeVirt")
+        state.faults.append(fault)
+        if case .nicFault(let network) = kind, network != .primary {
+            if let backAfter { schedule(after: backAfter, .nodeBack(node, gen)) }
+            return
         }
         // A migration cannot go on without its source or its target, whatever phase it is in.
         let outbound = fault.vms.compactMap { state.vmStatus[$0.i].vmi?.migration }
@@ -41,6 +66,49 @@ extension Simulation {
             at: NodeLifecycleController.kubevirtUnschedulableAt(faultAt: now, lifecycle, &heartbeatRandom),
             .kubevirtHeartbeatStale(node, gen))
         if let backAfter { schedule(after: backAfter, .nodeBack(node, gen)) }
+    }
+
+    /// The VM no longer serves its users; `killed` when its guest is gone too (else it runs on, unreachable).
+    mutating func guestLost(_ vm: VMID, cause: String, killed: Bool) {
+        state.vmStatus[vm.i].guestUp = false
+        if killed {
+            // Timers of VMIs starting or shutting down there can no longer fire: nothing runs.
+            state.vmStatus[vm.i].generation += 1
+        }
+        openOutage(vm, cause: cause)
+        explainOutage(vm, "awaiting fencing: the VMI still looks Running to KubeVirt")
+    }
+
+    func usesNetworkStorage(_ vm: VMID) -> Bool {
+        state.vms[vm.i].volumes.contains {
+            switch $0.source {
+            case .persistentVolumeClaim, .dataVolume: return true
+            default: return false
+            }
+        }
+    }
+
+    /// The machine reboots (SNR on an isolated node, or a fence agent's power cycle): every guest on it
+    /// dies, including copies whose pods were already deleted. It is up again after its boot time,
+    /// still unreachable if its NIC is still broken.
+    mutating func rebootNode(_ node: NodeID, by who: String) {
+        if let f = currentFault(node), state.faults[f.i].rebootedAt == nil { state.faults[f.i].rebootedAt = now }
+        zombies.removeAll { $0.node == node }
+        guard state.health[node.i].running else { return }
+        state.updateHealth(node) { $0.running = false }
+        trace("\(nodeName(node)) rebooted by \(who): its guests die")
+        for vm in state.launchers[node.i] { state.vmStatus[vm.i].generation += 1 }
+        schedule(after: state.nodes[node.i].bootTime, .nodeRebooted(node, nodeGeneration[node.i]))
+    }
+
+    /// Power-on after a reboot: a stopped-node fault is over; a NIC fault is not.
+    mutating func nodeRebooted(_ node: NodeID) {
+        if let f = currentFault(node), case .nicFault = state.faults[f.i].kind {
+            state.updateHealth(node) { $0.running = true }
+            trace("\(nodeName(node)) booted, still unreachable")
+            return
+        }
+        nodeBack(node)
     }
 
     func currentFault(_ node: NodeID) -> FaultID? { state.health[node.i].fault }
@@ -117,18 +185,25 @@ extension Simulation {
 
     mutating func fenceAttemptDone(_ node: NodeID, attempt: Int) {
         let config = state.config.remediation
-        if config.fenceSucceeds {
+        // Without power the node's BMC does not answer either: fencing a powered-off node times out.
+        let powerless = currentFault(node).map { state.faults[$0.i].kind == .powerLoss } ?? false
+        if config.fenceSucceeds && !powerless {
             if let f = currentFault(node) { state.faults[f.i].fencedAt = now }
             trace("FenceAgentsRemediation: \(nodeName(node)) fenced (power cycled)")
+            rebootNode(node, by: "the fence agent")
+            if let f = currentFault(node), state.faults[f.i].kind.stopsTheNode, !state.health[node.i].running {
+                // A node that was already dead: the power cycle boots it.
+                schedule(after: state.nodes[node.i].bootTime, .nodeRebooted(node, nodeGeneration[node.i]))
+            }
             let outOfService = config.strategy == .OutOfServiceTaint
             if outOfService { state.updateHealth(node) { $0.outOfService = true } }
             let wait = outOfService ? now : now + state.config.nodeLifecycle.volumeDetachWait
             deletePods(on: node, by: "FenceAgentsRemediation (\(config.strategy.rawValue))", detachAt: wait)
-            // The fence agent's reboot powers the node back on.
-            schedule(after: state.nodes[node.i].bootTime, .nodeBack(node, nodeGeneration[node.i]))
             return
         }
-        trace("FenceAgentsRemediation: fence attempt \(attempt) on \(nodeName(node)) timed out")
+        trace(
+            "FenceAgentsRemediation: fence attempt \(attempt) on \(nodeName(node)) timed out"
+                + (powerless ? " (no power: the BMC does not answer)" : ""))
         if attempt < config.fenceRetryCount {
             schedule(
                 at: RemediationController.fenceAttemptEnd(startedAt: now + config.fenceRetryInterval, config).at,
@@ -144,7 +219,13 @@ extension Simulation {
         if let f = currentFault(node), state.faults[f.i].podsDeletedAt == nil { state.faults[f.i].podsDeletedAt = now }
         trace("\(who) deleted the pods on \(nodeName(node))")
         for vm in state.completedSourcePods[node.i] { state.removeCompletedPod(vm, from: node) }
+        // Guests are still alive only on a node that has been running since the fault began: a reboot
+        // killed them, and launcher pods are never restarted.
+        let rebooted = currentFault(node).map { state.faults[$0.i].rebootedAt != nil } ?? false
+        let stillRunning = state.health[node.i].running && !rebooted
         for vm in state.launchers[node.i] {
+            // On a running but unreachable node the guest goes on without its pod.
+            if stillRunning && state.vmStatus[vm.i].vmi?.phase == .Running { zombies.append((vm, node)) }
             explainOutage(vm, "pod deleted by \(who)")
             vmiEnded(vm, state.vmStatus[vm.i].generation, phase: .Failed, how: "launcher pod deleted by \(who)", detachAt: detachAt)
         }
@@ -155,7 +236,8 @@ extension Simulation {
             notice("force-delete of the pods on \(nodeName(node)): there are none")
             return
         }
-        let immediate = state.health[node.i].outOfService || state.health[node.i].running
+        let health = state.health[node.i]
+        let immediate = health.outOfService || (health.running && health.reachable)
         deletePods(
             on: node, by: "an administrator (force delete)",
             detachAt: immediate ? now : now + state.config.nodeLifecycle.volumeDetachWait)
@@ -167,30 +249,91 @@ extension Simulation {
         trace("node \(nodeName(node)) tainted out-of-service")
         if state.health[node.i].ready == .Unknown && !state.launchers[node.i].isEmpty {
             deletePods(on: node, by: "pod GC (out-of-service taint)", detachAt: now)
+        } else {
+            // On a Ready node the NoExecute taint evicts the pods: the kubelet shuts the guests down.
+            for vm in state.launchers[node.i] { beginShutdown(vm, cause: "out-of-service taint on a Ready node") }
         }
     }
 
     mutating func repair(_ node: NodeID) {
-        guard !state.health[node.i].running else {
-            notice("repair of \(nodeName(node)) ignored: the node is not down")
+        guard state.health[node.i].fault != nil else {
+            notice("repair of \(nodeName(node)) ignored: the node is not in a fault")
             return
         }
         nodeBack(node)
     }
 
-    /// The node is up and Ready again. Pods still bound to it lost their VMs when it went down: the
-    /// kubelet finds their containers dead, the pods fail, and the run strategy decides (R2, R7).
-    mutating func nodeBack(_ node: NodeID) {
-        guard !state.health[node.i].running else { return }
+    /// The primary network heals on a node that never stopped: its guests ran all along. Those whose
+    /// pods were deleted meanwhile (taint manager, remediation, an administrator) are killed by the
+    /// kubelet; the others serve again (R7: a partition that heals after ~350 s ends in a restart).
+    mutating func reconnect(_ node: NodeID, _ f: FaultID) {
         nodeGeneration[node.i] += 1
         let t = now
         state.updateHealth(node) {
             $0 = NodeHealth()
             $0.readySince = t
         }
-        if let f = state.faults.indices.last(where: { state.faults[$0].node == node && state.faults[$0].repairedAt == nil }) {
-            state.faults[f].repairedAt = now
+        state.faults[f.i].repairedAt = now
+        trace("primary NIC on \(nodeName(node)) repaired: Ready")
+        for (vm, _) in zombies where zombiesOn(node).contains(vm) {
+            trace("kubelet on \(nodeName(node)) kills the copy of \(vmName(vm)) whose pod was deleted")
         }
+        zombies.removeAll { $0.node == node }
+        for vm in state.launchers[node.i] {
+            if state.vmStatus[vm.i].vmi?.terminating == true {
+                vmiEnded(
+                    vm, state.vmStatus[vm.i].generation, phase: .Failed, how: "killed by the kubelet on reconnect: its pod had been deleted"
+                )
+            } else if state.vmStatus[vm.i].vmi?.phase == .Running {
+                state.vmStatus[vm.i].guestUp = true
+                closeOutage(vm, resolution: "reachable again on \(nodeName(node))")
+            }
+        }
+        capacityFreed()
+    }
+
+    func zombiesOn(_ node: NodeID) -> [VMID] { zombies.filter { $0.node == node }.map(\.vm) }
+
+    /// The node is up and Ready again. Pods still bound to it lost their VMs when it went down: the
+    /// kubelet finds their containers dead, the pods fail, and the run strategy decides (R2, R7).
+    mutating func nodeBack(_ node: NodeID) {
+        guard let f = currentFault(node) else { return }
+        switch state.faults[f.i].kind {
+        case .nicFault(.migration):
+            state.updateHealth(node) {
+                $0.migrationNetworkDown = false
+                $0.fault = nil
+            }
+            state.faults[f.i].repairedAt = now
+            trace("migration NIC on \(nodeName(node)) repaired")
+            rebalanceTransfers()
+            startPendingMigrations()
+            return
+        case .nicFault(.storage):
+            state.updateHealth(node) {
+                $0.storageNetworkDown = false
+                $0.fault = nil
+            }
+            state.faults[f.i].repairedAt = now
+            trace("storage NIC on \(nodeName(node)) repaired: guests resume")
+            for vm in state.faults[f.i].vms where state.vmStatus[vm.i].vmi?.node == node && state.vmStatus[vm.i].vmi?.phase == .Running {
+                state.vmStatus[vm.i].guestUp = true
+                closeOutage(vm, resolution: "I/O resumed")
+            }
+            return
+        case .nicFault(.primary) where state.health[node.i].running && state.faults[f.i].rebootedAt == nil:
+            reconnect(node, f)
+            return
+        default: break
+        }
+        nodeGeneration[node.i] += 1
+        let t = now
+        state.updateHealth(node) {
+            $0 = NodeHealth()
+            $0.readySince = t
+        }
+        state.faults[f.i].repairedAt = now
+        zombies.removeAll { $0.node == node }
         trace("node \(nodeName(node)) back: Ready")
         for vm in state.launchers[node.i] {
             vmiEnded(vm, state.vmStatus[vm.i].generation, phase: .Failed, how: "node \(nodeName(node)) rebooted: launcher pod failed")

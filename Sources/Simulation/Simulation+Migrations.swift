@@ -118,6 +118,7 @@ extension Simulation {
             state.migrations[t.i].transfer = tr
             state.migrations[t.i].generation += 1
             cancelTimer(t, \.round)
+            if bw == 0 { continue }  // stalled: no round can end until bandwidth returns
             migrationTimers[t.i].round = schedule(
                 after: MigrationController.sendTime(tr.roundBytesLeft, bandwidth: bw),
                 .migrationRoundDone(t, state.migrations[t.i].generation))
@@ -194,10 +195,11 @@ extension Simulation {
         guard mig.phase == .Running, let tr = mig.transfer, !tr.switchingOver else { return }
         let timeout = state.config.liveMigration.progressTimeout
         guard now - tr.lowestAt >= timeout else { return }
+        let why =
+            tr.bandwidthBytesPerSecond == 0
+            ? "no bandwidth: a migration network is down" : "the guest dirties memory as fast as the link sends it"
         failMigration(
-            m,
-            reason: "no progress for \(timeout): \(ByteFormat.describe(tr.roundBytesLeft)) remaining, no new low"
-                + " (the guest dirties memory as fast as the link sends it)")
+            m, reason: "no progress for \(timeout): \(ByteFormat.describe(tr.roundBytesLeft)) remaining, no new low (\(why))")
     }
 
     mutating func migrationCompletionTimeout(_ m: MigrationID) {
@@ -206,7 +208,7 @@ extension Simulation {
         guard mig.phase == .Running, var tr = mig.transfer, !tr.switchingOver else { return }
         let limits = state.config.liveMigration
         let timeout = MigrationController.completionTimeout(dataBytes: tr.dataBytes, perGiB: limits.completionTimeoutPerGiB)
-        guard limits.allowPostCopy else {
+        guard limits.allowPostCopy, tr.bandwidthBytesPerSecond > 0 else {
             failMigration(
                 m,
                 reason:

@@ -97,6 +97,13 @@ extension Simulation {
         else { return }
         // A pod bound to a node that died before the API noticed never starts.
         guard state.health[node.i].running else { return }
+        for copy in zombies where copy.vm == vm {
+            finding(
+                "two running copies of \(vmName(vm)): on \(nodeName(copy.node)) (unreachable, its pod deleted) and on \(nodeName(node))")
+            for c in state.exclusiveClaims(of: vm) {
+                finding("ReadWriteOnce volume \(state.claims[c.i].name) written from \(nodeName(copy.node)) and \(nodeName(node))")
+            }
+        }
         state.attachVolumes(of: vm, to: node)
         let t = now
         state.vmStatus[vm.i].vmi?.transition(to: .Running, at: t)

@@ -44,6 +44,9 @@ public struct Simulation {
     var heartbeatRandom: SplitMix64
     /// Unhealthy nodes NodeHealthCheck did not remediate because too few nodes were healthy.
     var heldByStorm: [NodeID] = []
+    /// Guests still running on an unreachable node after their pods were deleted: if the VM starts
+    /// elsewhere meanwhile, there are two copies of it.
+    var zombies: [(vm: VMID, node: NodeID)] = []
     /// Migrations in Scheduling whose target pod found no node, oldest first.
     var unscheduledTargets: [MigrationID] = []
     /// Migrations in Pending or Scheduling (not yet placed), for the peak-pending figure.
@@ -152,6 +155,9 @@ public struct Simulation {
         case .safeTimeElapsed(let n, let gen): if nodeGeneration[n.i] == gen { safeTimeElapsed(n) }
         case .fenceAttemptDone(let n, let gen, let attempt): if nodeGeneration[n.i] == gen { fenceAttemptDone(n, attempt: Int(attempt)) }
         case .nodeBack(let n, let gen): if nodeGeneration[n.i] == gen { nodeBack(n) }
+        case .nodeSelfReboot(let n, let gen):
+            if nodeGeneration[n.i] == gen { rebootNode(n, by: "its SelfNodeRemediation agent (isolated)") }
+        case .nodeRebooted(let n, let gen): if nodeGeneration[n.i] == gen { nodeRebooted(n) }
         }
     }
 
@@ -175,6 +181,7 @@ public struct Simulation {
         case .guestCrash(let vm): guestStops(vm, phase: .Failed, cause: "guest crash")
         case .rollingMaintenance(let spec): startRolling(spec)
         case .kernelPanic(let node, let rebootAfter): nodeFails(node, .kernelPanic, backAfter: rebootAfter)
+        case .nicFault(let node, let network, let duration): nodeFails(node, .nicFault(network), backAfter: duration)
         case .powerLoss(let nodes, let restoreAfter):
             for node in nodes { nodeFails(node, .powerLoss, backAfter: restoreAfter.map { $0 + state.nodes[node.i].bootTime }) }
         case .repair(let node): repair(node)
@@ -191,6 +198,12 @@ public struct Simulation {
     /// Appends to the trace; the text is only built when tracing is on.
     func trace(_ text: @autoclosure () -> String) {
         if traceLog.enabled { traceLog.entries.append(TraceEntry(time: now, text: text())) }
+    }
+
+    /// A safety finding: the scenario's settings let something unsafe happen.
+    mutating func finding(_ text: String) {
+        record.findings.append(TraceEntry(time: now, text: text))
+        trace("SAFETY: " + text)
     }
 
     mutating func notice(_ text: String) {

@@ -167,3 +167,104 @@ private let t0: Int64 = 600_000  // the panic, at 10:00
         }
     }
 }
+
+/// worker-1 holds db (RWO) and app; a NIC fault at 10:00.
+private func nic(_ network: String, duration: String? = nil, cluster: String = "", extra: String = "") -> String {
+    """
+    \(cluster)
+    nodes: [{name: "worker-{i}", count: 3, cpu: "32", memory: 128Gi, bootTime: 5m}]
+    persistentVolumeClaims: [{name: db-disk, size: 100Gi, accessModes: [ReadWriteOnce]}]
+    vms:
+      - {name: db, cpu: 4, memory: 16Gi, runStrategy: Always, node: worker-1, volumes: [{persistentVolumeClaim: {claimName: db-disk}}]}
+      - {name: app, cpu: 2, memory: 4Gi, runStrategy: Always, node: worker-1, volumes: [{containerDisk: {image: x}}]}
+    timeline:
+      - {at: 10m, nicFault: {node: worker-1, network: \(network)\(duration.map { ", duration: \($0)" } ?? "")}}
+    \(extra)
+    """
+}
+
+@Suite struct NICFaultTests {
+    /// Healed at 13:00, before the taint manager (10:00 + 50 s + 300 s): users lost 3 minutes, no restart.
+    @Test func aPrimaryNICFaultThatHealsBeforeTheTaintManagerRestartsNothing() throws {
+        let r = try simulate(nic("primary", duration: "3m"))
+        #expect(r.downtime(of: r.vm("db")) == .minutes(3))
+        #expect(r.restarts[r.vm("db").i] == 0)
+        #expect(r.state.vmStatus[r.vm("db").i].vmi?.node == NodeID(1))
+    }
+
+    /// Healed at 20:00, after the taint manager deleted the pods at 15:50: the kubelet kills the VMs,
+    /// Always restarts them: Running 20:20, up 20:50 → 10m50s down.
+    @Test func aPrimaryNICFaultThatHealsAfterTheTaintManagerEndsInARestart() throws {
+        let r = try simulate(nic("primary", duration: "10m"))
+        #expect(r.downtime(of: r.vm("db")) == .seconds(650))
+        #expect(r.restarts[r.vm("db").i] == 1)
+        #expect(r.findings.isEmpty)
+    }
+
+    /// With SNR the isolated node reboots itself 90 s in (3 × (15 + 5) s of API errors, 30 s without
+    /// peers), so its guests are dead long before SNR deletes their pods at 10:00 + 530 s: no two copies.
+    @Test func selfNodeRemediationRebootsAnIsolatedNodeBeforeRestartingItsVMs() throws {
+        let r = try simulate(nic("primary", cluster: "cluster: {remediation: {type: SelfNodeRemediation}}\nstopAt: 30m"))
+        #expect(r.state.faults[0].rebootedAt == ms(t0 + 90_000))
+        #expect(r.state.faults[0].podsDeletedAt == ms(t0 + 530_000))
+        #expect(r.downtime(of: r.vm("db")) == .seconds(580))
+        #expect(r.findings.isEmpty)
+    }
+
+    /// The out-of-service taint on a node that still runs its VMs: pod GC deletes the pods, the VMs
+    /// start elsewhere (Running at 20:20) while the old copies run on: two safety findings for db.
+    @Test func anOutOfServiceTaintOnARunningNodeIsReportedAsUnsafe() throws {
+        let r = try simulate(nic("primary", extra: "  - {at: 20m, outOfServiceTaint: worker-1}\n  - {at: 40m, repair: worker-1}"))
+        let db = r.findings.filter { $0.text.contains("db") }.map(\.text)
+        #expect(
+            db == [
+                "two running copies of db: on worker-1 (unreachable, its pod deleted) and on worker-0",
+                "ReadWriteOnce volume db-disk written from worker-1 and worker-0",
+            ])
+        #expect(r.findings.first?.time == ms(1_220_000))
+    }
+
+    /// A cut migration network: the migration gets no bandwidth and fails by the progress timeout
+    /// (started 1:20 → failed 3:50), with the reason; the VM keeps running on its node.
+    @Test func aMigrationNetworkFaultStallsMigrationsUntilTheProgressTimeout() throws {
+        let yaml = """
+            stopAt: 4m
+            nodes: [{name: "w-{i}", count: 2, cpu: "32", memory: 128Gi}]
+            persistentVolumeClaims: [{name: d, size: 10Gi, accessModes: [ReadWriteMany]}]
+            vms: [{name: v, cpu: 2, memory: 4Gi, runStrategy: Always, node: w-0, volumes: [{persistentVolumeClaim: {claimName: d}}]}]
+            timeline:
+              - {at: 30s, nicFault: {node: w-1, network: migration}}
+              - {at: 1m, migrate: v}
+            """
+        let r = try simulate(yaml)
+        let m = try #require(r.migrations(of: "v").first)
+        #expect(m.endedAt == ms(230_000))
+        #expect(m.failureReason?.hasSuffix("(no bandwidth: a migration network is down)") == true)
+        #expect(!r.isDown(r.vm("v")))
+    }
+
+    /// A storage-network fault pauses VMs with network disks (db) until repaired; app boots from a
+    /// containerDisk and runs on.
+    @Test func aStorageNetworkFaultPausesVMsWithNetworkDisks() throws {
+        let r = try simulate(nic("storage", duration: "4m"))
+        #expect(r.downtime(of: r.vm("db")) == .minutes(4))
+        #expect(r.downtime(of: r.vm("app")) == .zero)
+        #expect(r.outages[r.vm("db").i].first?.resolution == "I/O resumed")
+    }
+
+    /// A whole rack without power: the fence agent's BMC has no power either, so every attempt times
+    /// out and remediation gives up; the VMs wait for the power.
+    @Test func fencingANodeWithoutPowerFails() throws {
+        let r = try simulate(
+            """
+            stopAt: 30m
+            cluster: {remediation: {type: FenceAgentsRemediation, minHealthy: 1}}
+            nodes: [{name: "w-{i}", count: 3, cpu: "32", memory: 128Gi}]
+            vms: [{name: v, cpu: 2, memory: 4Gi, runStrategy: Always, node: w-0}]
+            timeline: [{at: 1m, powerLoss: w-0}]
+            """)
+        #expect(r.state.faults[0].fencedAt == nil)
+        #expect(r.state.faults[0].remediationSkipped == "fence agent failed 5 times; remediation gave up")
+        #expect(r.isDown(r.vm("v")))
+    }
+}
