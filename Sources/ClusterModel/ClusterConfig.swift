@@ -42,6 +42,20 @@ public enum RemediationKind: String, Sendable, Codable, CaseIterable {
     case SelfNodeRemediation
     /// NodeHealthCheck + Fence Agents Remediation.
     case FenceAgentsRemediation
+    /// OpenShift Machine API MachineHealthCheck: delete the Machine; a replacement joins.
+    case MachineHealthCheck
+}
+
+public enum MachinePlatform: String, Sendable, Codable, CaseIterable {
+    case cloud, baremetal
+}
+
+/// What a bare-metal MachineHealthCheck does with an unhealthy host (reference §7.3).
+public enum BareMetalRemediation: String, Sendable, Codable, CaseIterable {
+    /// Default: the Machine is deleted and the host reprovisioned (lengthy).
+    case reprovision
+    /// `external-baremetal` / Metal3 Reboot: power off, delete the Node, power on.
+    case powerCycle
 }
 
 /// What remediation does with the failed node's pods once it is fenced.
@@ -91,6 +105,14 @@ public struct RemediationConfig: Equatable, Sendable, Codable {
     public var fenceRetryCount = 5
     public var fenceRetryInterval: SimDuration = .seconds(5)
     public var fenceTimeout: SimDuration = .seconds(60)
+    /// MachineHealthCheck: where the machines are, and how long a replacement takes to join.
+    public var platform = MachinePlatform.baremetal
+    public var bareMetalRemediation = BareMetalRemediation.reprovision
+    public var provisioningTime: SimDuration = .minutes(5)
+    /// Not quantified by the sources ("lengthy"); two hours unless the scenario says.
+    public var reprovisionTime: SimDuration = .minutes(120)
+    /// A replacement that has no node by then is itself remediated (it never joins).
+    public var nodeStartupTimeout: SimDuration = .minutes(10)
 
     public init() {}
 }

@@ -7,13 +7,21 @@ public enum RemediationController {
     public static func skipReason(_ node: NodeID, in state: ClusterState) -> String? {
         let config = state.config.remediation
         if config.kind == .none { return "no remediation configured" }
+        let watched = state.nodes.indices.filter { state.nodes[$0].role == .worker }
+        let healthy = watched.filter { state.health[$0].ready == .True }.count
+        if config.kind == .MachineHealthCheck {
+            // Machine API knows nothing of NMO's label; its own guard is maxUnhealthy (default 100 %).
+            let max = config.maxUnhealthy ?? .percent(100)
+            if watched.count - healthy > max.of(watched.count) {
+                return "storm: \(watched.count - healthy) of \(watched.count) machines unhealthy, maxUnhealthy \(max.description)"
+            }
+            return nil
+        }
         // NMO labels a node under maintenance exclude-from-remediation and holds its lease.
         if let d = state.activeDrain[node.i], state.drains[d.i].isNodeMaintenance {
             return "excluded: the node is under NodeMaintenance (remediation.medik8s.io/exclude-from-remediation)"
         }
         // Storm guard over the nodes NHC watches (the workers): healthy = Ready True.
-        let watched = state.nodes.indices.filter { state.nodes[$0].role == .worker }
-        let healthy = watched.filter { state.health[$0].ready == .True }.count
         if let min = config.minHealthy, healthy < min.of(watched.count) {
             return "storm: \(healthy) of \(watched.count) workers healthy, minHealthy \(min.description) needs \(min.of(watched.count))"
         }

@@ -120,6 +120,7 @@ private struct Builder {
     func remediation(_ f: Field) throws(ScenarioError) -> RemediationConfig {
         let m = try f.mapping([
             "type", "strategy", "minHealthy", "maxUnhealthy", "unhealthyAfter", "safeTime", "watchdogTimeout", "fenceAgent",
+            "machineHealthCheck",
         ])
         var c = RemediationConfig()
         c.kind = try m.required("type").oneOf(RemediationKind.self)
@@ -135,6 +136,14 @@ private struct Builder {
         if let v = m["unhealthyAfter"] { c.unhealthyAfter = try v.duration() }
         if let v = m["safeTime"] { c.safeTime = try v.duration() }
         if let v = m["watchdogTimeout"] { c.watchdogTimeout = try v.duration() }
+        if let mf = m["machineHealthCheck"] {
+            let mm = try mf.mapping(["platform", "bareMetalRemediation", "provisioningTime", "reprovisionTime", "nodeStartupTimeout"])
+            if let v = mm["platform"] { c.platform = try v.oneOf(MachinePlatform.self) }
+            if let v = mm["bareMetalRemediation"] { c.bareMetalRemediation = try v.oneOf(BareMetalRemediation.self) }
+            if let v = mm["provisioningTime"] { c.provisioningTime = try v.duration() }
+            if let v = mm["reprovisionTime"] { c.reprovisionTime = try v.duration() }
+            if let v = mm["nodeStartupTimeout"] { c.nodeStartupTimeout = try v.duration() }
+        }
         if let fa = m["fenceAgent"] {
             let a = try fa.mapping(["duration", "succeeds", "retryCount", "retryInterval", "timeout"])
             if let v = a["duration"] { c.fenceDuration = try v.duration() }

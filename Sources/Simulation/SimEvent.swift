@@ -35,6 +35,8 @@ enum SimEvent {
     case nodeSelfReboot(NodeID, UInt32)
     /// A rebooted node has powered on again.
     case nodeRebooted(NodeID, UInt32)
+    /// MachineHealthCheck's replacement (or reprovisioned host) joins as a fresh node.
+    case machineReplaced(NodeID, UInt32)
 
     var isPoll: Bool {
         if case .drainPass = self { return true }

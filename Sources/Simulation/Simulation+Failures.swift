@@ -170,7 +170,46 @@ extension Simulation {
         case .FenceAgentsRemediation:
             trace("NodeHealthCheck: \(nodeName(node)) unhealthy; FenceAgentsRemediation runs the fence agent")
             schedule(at: RemediationController.fenceAttemptEnd(startedAt: now, config).at, .fenceAttemptDone(node, gen, attempt: 1))
+        case .MachineHealthCheck:
+            deleteMachine(node)
         }
+    }
+
+    /// MachineHealthCheck deletes the Machine: the host is powered off (or the instance terminated), the
+    /// Node object is deleted and pod GC removes its orphaned pods; a replacement joins later (§7.3).
+    mutating func deleteMachine(_ node: NodeID) {
+        let config = state.config.remediation
+        let joinAfter: SimDuration?
+        let what: String
+        switch (config.platform, config.bareMetalRemediation) {
+        case (.cloud, _):
+            what = "Machine deleted; a replacement is provisioned"
+            joinAfter = config.provisioningTime <= config.nodeStartupTimeout ? config.provisioningTime : nil
+        case (.baremetal, .reprovision):
+            what = "Machine deleted; the host is reprovisioned"
+            joinAfter = config.reprovisionTime
+        case (.baremetal, .powerCycle):
+            what = "host powered off, Node deleted, powered on again"
+            joinAfter = state.nodes[node.i].bootTime
+        }
+        trace("MachineHealthCheck: \(nodeName(node)) unhealthy; \(what)")
+        if let f = currentFault(node) {
+            state.faults[f.i].fencedAt = now
+            if joinAfter == nil {
+                state.faults[f.i].remediationSkipped =
+                    "the replacement gets no node within nodeStartupTimeout \(config.nodeStartupTimeout): remediated again, never joins"
+            }
+        }
+        // The machine goes away: guests still running there (an unreachable node) die with it.
+        zombies.removeAll { $0.node == node }
+        if state.health[node.i].running {
+            state.updateHealth(node) { $0.running = false }
+            if let f = currentFault(node) { state.faults[f.i].rebootedAt = now }
+        }
+        deletePods(
+            on: node, by: "pod GC (Node object deleted by MachineHealthCheck)",
+            detachAt: now + state.config.nodeLifecycle.volumeDetachWait)
+        if let joinAfter { schedule(after: joinAfter, .machineReplaced(node, nodeGeneration[node.i])) }
     }
 
     /// SNR: the unhealthy node has certainly rebooted itself by now; its workloads may run elsewhere.
@@ -294,8 +333,7 @@ extension Simulation {
 
     func zombiesOn(_ node: NodeID) -> [VMID] { zombies.filter { $0.node == node }.map(\.vm) }
 
-    /// The node is up and Ready again. Pods still bound to it lost their VMs when it went down: the
-    /// kubelet finds their containers dead, the pods fail, and the run strategy decides (R2, R7).
+    /// A fault ends (its duration ran out, a repair, a kdump reboot): what follows depends on the fault.
     mutating func nodeBack(_ node: NodeID) {
         guard let f = currentFault(node) else { return }
         switch state.faults[f.i].kind {
@@ -326,6 +364,14 @@ extension Simulation {
             return
         default: break
         }
+        nodeReturnsFresh(node)
+    }
+
+    /// The node is up and Ready with a clean slate (repaired, rebooted after a stop, or a Machine
+    /// replacement). Pods still bound to it lost their VMs: the kubelet finds their containers dead,
+    /// the pods fail, and the run strategy decides (R2, R7).
+    mutating func nodeReturnsFresh(_ node: NodeID) {
+        guard let f = currentFault(node) else { return }
         nodeGeneration[node.i] += 1
         let t = now
         state.updateHealth(node) {
@@ -341,7 +387,7 @@ extension Simulation {
         for vm in state.completedSourcePods[node.i] { state.removeCompletedPod(vm, from: node) }
         capacityFreed()
         // One more healthy node: nodes held back by the storm guard are looked at again.
-        let held = heldByStorm.filter { !state.health[$0.i].running && !state.health[$0.i].remediationTaint }
+        let held = heldByStorm.filter { state.health[$0.i].ready == .Unknown && !state.health[$0.i].remediationTaint }
         heldByStorm = []
         for n in held { nodeUnhealthy(n) }
     }

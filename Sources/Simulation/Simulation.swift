@@ -158,6 +158,7 @@ public struct Simulation {
         case .nodeSelfReboot(let n, let gen):
             if nodeGeneration[n.i] == gen { rebootNode(n, by: "its SelfNodeRemediation agent (isolated)") }
         case .nodeRebooted(let n, let gen): if nodeGeneration[n.i] == gen { nodeRebooted(n) }
+        case .machineReplaced(let n, let gen): if nodeGeneration[n.i] == gen { nodeReturnsFresh(n) }
         }
     }
 

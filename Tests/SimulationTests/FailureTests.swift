@@ -268,3 +268,41 @@ private func nic(_ network: String, duration: String? = nil, cluster: String = "
         #expect(r.isDown(r.vm("v")))
     }
 }
+
+@Suite struct MachineHealthCheckTests {
+    /// Unhealthy at 10:00 + 50 s + 300 s = 15:50: Machine deleted, Node deleted, pods GC'd. RWX back at
+    /// 15:50 + 20 s + 30 s (6m40s down); RWO after the 6-minute detach (12m40s); the host, reprovisioned
+    /// for 2 h, rejoins at 2:15:50.
+    @Test func aBareMetalReprovisionRestartsVMsAtOnceAndTheHostLater() throws {
+        let r = try simulate(
+            panic("cluster: {remediation: {type: MachineHealthCheck, machineHealthCheck: {reprovisionTime: 2h}}}"))
+        let f = try #require(r.state.faults.first)
+        #expect(f.fencedAt == ms(t0 + 350_000))
+        #expect(f.repairedAt == ms(t0 + 350_000 + 7_200_000))
+        #expect(r.downtime(of: r.vm("web")) == .seconds(400))
+        #expect(r.downtime(of: r.vm("db")) == .seconds(760))
+    }
+
+    /// In the cloud a replacement that needs 15 minutes never gets a node within nodeStartupTimeout
+    /// (10 minutes): it is remediated in turn and the node slot never comes back.
+    @Test func aReplacementSlowerThanTheNodeStartupTimeoutNeverJoins() throws {
+        let r = try simulate(
+            panic(
+                "cluster: {remediation: {type: MachineHealthCheck, machineHealthCheck: {platform: cloud, provisioningTime: 15m}}}\nstopAt: 2h"
+            ))
+        let f = try #require(r.state.faults.first)
+        #expect(f.repairedAt == nil)
+        #expect(f.remediationSkipped?.contains("nodeStartupTimeout") == true)
+        #expect(!r.isDown(r.vm("web")))
+    }
+
+    /// A MachineHealthCheck takes no notice of NodeMaintenance (only NHC honours NMO's label): a node
+    /// that fails during its maintenance is still remediated.
+    @Test func machineHealthCheckDoesNotExcludeNodesUnderMaintenance() throws {
+        let r = try simulate(
+            panic(
+                "cluster: {remediation: {type: MachineHealthCheck}}\nstopAt: 30m", extra: "  - {at: 9m, nodeMaintenance: {node: worker-1}}")
+        )
+        #expect(r.state.faults[0].fencedAt == ms(t0 + 350_000))
+    }
+}
