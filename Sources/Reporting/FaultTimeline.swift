@@ -50,7 +50,11 @@ struct FaultTimeline {
             e.append(Entry(at: t, text: "taint manager deletes the pods: Terminating, no kubelet to confirm"))
         }
         if let t = f.remediationStartedAt {
-            e.append(Entry(at: t, text: "NodeHealthCheck: unhealthy, \(s.config.remediation.kind.rawValue) starts"))
+            let kind = s.config.remediation.kind
+            let text =
+                kind == .MachineHealthCheck
+                ? "MachineHealthCheck: unhealthy, the Machine is deleted" : "NodeHealthCheck: unhealthy, \(kind.rawValue) starts"
+            e.append(Entry(at: t, text: text))
         }
         if let why = f.remediationSkipped { e.append(Entry(at: nil, text: "remediation: \(why)")) }
         if let t = f.rebootedAt { e.append(Entry(at: t, text: "the node rebooted: its guests are gone")) }
@@ -79,7 +83,9 @@ struct FaultTimeline {
     func text(_ r: RunRecord) -> String {
         let s = r.state
         var remediation = s.config.remediation.kind.rawValue
-        if s.config.remediation.kind != .none { remediation += ", \(s.config.remediation.strategy.rawValue)" }
+        if s.config.remediation.kind == .SelfNodeRemediation || s.config.remediation.kind == .FenceAgentsRemediation {
+            remediation += ", \(s.config.remediation.strategy.rawValue)"
+        }
         var out = "  \(fault.kind.description) on \(s.nodes[fault.node.i].name) at \(fault.at) (remediation \(remediation))\n"
         for e in entries {
             let offset = e.at.map { "+\($0 - fault.at)" } ?? "never"
