@@ -8,59 +8,14 @@ public enum ReportJSON {
 
     public static func document(_ r: RunRecord) -> JSONValue {
         let s = r.state
-        let lm = s.config.liveMigration
-        let span = r.maintenanceSpan
-        let maxDown = r.maxDowntime
         return .object([
             ("scenario", .string(r.scenarioName)),
             ("seed", .int(Int64(bitPattern: r.seed))),
             ("stopReason", .string(r.stopReason)),
             ("endTimeMs", .int(r.endTime.milliseconds)),
             ("events", .int(r.eventsProcessed)),
-            (
-                "settings",
-                .object([
-                    ("evictionStrategy", .string(s.clusterEvictionStrategy.rawValue)),
-                    ("evictionStrategySource", .string(s.config.evictionStrategy == nil ? "default" : "scenario")),
-                    ("parallelMigrationsPerCluster", .int(lm.parallelMigrationsPerCluster)),
-                    ("parallelOutboundMigrationsPerNode", .int(lm.parallelOutboundMigrationsPerNode)),
-                    ("bandwidthPerMigrationBytesPerSecond", .optional(lm.bandwidthPerMigrationBytesPerSecond)),
-                    ("completionTimeoutPerGiB", .int(lm.completionTimeoutPerGiB)),
-                    ("progressTimeoutMs", .int(lm.progressTimeout.milliseconds)),
-                    ("allowAutoConverge", .bool(lm.allowAutoConverge)),
-                    ("allowPostCopy", .bool(lm.allowPostCopy)),
-                    ("downtimeLimitMs", .int(s.config.downtimeLimit.milliseconds)),
-                    ("launcherStartupMs", .int(s.config.launcherStartup.milliseconds)),
-                    ("nodeMonitorGracePeriodMs", .int(s.config.nodeLifecycle.nodeMonitorGracePeriod.milliseconds)),
-                    ("unreachableTolerationMs", .int(s.config.nodeLifecycle.unreachableToleration.milliseconds)),
-                    ("volumeDetachWaitMs", .int(s.config.nodeLifecycle.volumeDetachWait.milliseconds)),
-                    ("remediation", .string(s.config.remediation.kind.rawValue)),
-                    ("remediationStrategy", .string(s.config.remediation.strategy.rawValue)),
-                ])
-            ),
-            (
-                "totals",
-                .object([
-                    ("vms", .int(s.vms.count)),
-                    ("vmsWithDowntime", .int(r.vmsWithDowntime)),
-                    ("totalDowntimeMs", .int(r.totalDowntime.milliseconds)),
-                    ("maxDowntimeMs", .int(maxDown?.downtime.milliseconds ?? 0)),
-                    ("maxDowntimeVM", .optional(maxDown.map { s.vms[$0.vm.i].name })),
-                    ("migrationsSucceeded", .int(r.migrationsSucceeded)),
-                    ("migrationsFailed", .int(r.migrationsFailed)),
-                    ("migrationsRetried", .int(r.migrationsRetried)),
-                    ("drains", .int(s.drains.count)),
-                    ("drainsBlocked", .int(r.blockedDrains.count)),
-                    ("drainsFailedOrCancelled", .int(r.abandonedDrains.count)),
-                    ("maintenanceFromMs", .optional(span?.from.milliseconds)),
-                    ("maintenanceToMs", .optional(span?.to.milliseconds)),
-                    ("maintenanceSpanMs", .optional(span.map { ($0.to - $0.from).milliseconds })),
-                    ("peakPendingMigrations", .int(r.peakPendingMigrations)),
-                    ("peakPendingAtMs", .optional(r.peakPendingAt?.milliseconds)),
-                    ("longestPendingWaitMs", .int(r.longestPendingWait.milliseconds)),
-                    ("pendingMigrationsAtEnd", .int(r.waitingMigrations.count)),
-                ])
-            ),
+            ("settings", settings(r)),
+            ("totals", totals(r)),
             ("drains", .array(s.drains.map { drain($0, r) })),
             ("pendingMigrations", .array(r.waitingMigrations.map { pending($0, r) })),
             ("faults", .array(s.faults.map { FaultTimeline($0, r).json(r) })),
@@ -74,6 +29,57 @@ public enum ReportJSON {
                         .object([("expectation", .string($0.expectation)), ("passed", .bool($0.passed)), ("actual", .string($0.actual))])
                     })
             ),
+        ])
+    }
+
+    static func settings(_ r: RunRecord) -> JSONValue {
+        let s = r.state
+        let lm = s.config.liveMigration
+        return .object([
+            ("evictionStrategy", .string(s.clusterEvictionStrategy.rawValue)),
+            ("evictionStrategySource", .string(s.config.evictionStrategy == nil ? "default" : "scenario")),
+            ("parallelMigrationsPerCluster", .int(lm.parallelMigrationsPerCluster)),
+            ("parallelOutboundMigrationsPerNode", .int(lm.parallelOutboundMigrationsPerNode)),
+            ("bandwidthPerMigrationBytesPerSecond", .optional(lm.bandwidthPerMigrationBytesPerSecond)),
+            ("completionTimeoutPerGiB", .int(lm.completionTimeoutPerGiB)),
+            ("progressTimeoutMs", .int(lm.progressTimeout.milliseconds)),
+            ("allowAutoConverge", .bool(lm.allowAutoConverge)),
+            ("allowPostCopy", .bool(lm.allowPostCopy)),
+            ("downtimeLimitMs", .int(s.config.downtimeLimit.milliseconds)),
+            ("launcherStartupMs", .int(s.config.launcherStartup.milliseconds)),
+            ("nodeMonitorGracePeriodMs", .int(s.config.nodeLifecycle.nodeMonitorGracePeriod.milliseconds)),
+            ("unreachableTolerationMs", .int(s.config.nodeLifecycle.unreachableToleration.milliseconds)),
+            ("volumeDetachWaitMs", .int(s.config.nodeLifecycle.volumeDetachWait.milliseconds)),
+            ("remediation", .string(s.config.remediation.kind.rawValue)),
+            ("remediationStrategy", .string(s.config.remediation.strategy.rawValue)),
+        ])
+    }
+
+    static func totals(_ r: RunRecord) -> JSONValue {
+        let s = r.state
+        let span = r.maintenanceSpan
+        let maxDown = r.maxDowntime
+        return .object([
+            ("vms", .int(s.vms.count)),
+            ("vmsWithDowntime", .int(r.vmsWithDowntime)),
+            ("totalDowntimeMs", .int(r.totalDowntime.milliseconds)),
+            ("maxDowntimeMs", .int(maxDown?.downtime.milliseconds ?? 0)),
+            ("maxDowntimeVM", .optional(maxDown.map { s.vms[$0.vm.i].name })),
+            ("migrationsSucceeded", .int(r.migrationsSucceeded)),
+            ("migrationsFailed", .int(r.migrationsFailed)),
+            ("migrationsRetried", .int(r.migrationsRetried)),
+            ("drains", .int(s.drains.count)),
+            ("drainsBlocked", .int(r.blockedDrains.count)),
+            ("drainsFailedOrCancelled", .int(r.abandonedDrains.count)),
+            ("maintenanceFromMs", .optional(span?.from.milliseconds)),
+            ("maintenanceToMs", .optional(span?.to.milliseconds)),
+            ("maintenanceSpanMs", .optional(span.map { ($0.to - $0.from).milliseconds })),
+            ("peakPendingMigrations", .int(r.peakPendingMigrations)),
+            ("peakPendingAtMs", .optional(r.peakPendingAt?.milliseconds)),
+            ("longestPendingWaitMs", .int(r.longestPendingWait.milliseconds)),
+            ("pendingMigrationsAtEnd", .int(r.waitingMigrations.count)),
+            ("faults", .int(s.faults.count)),
+            ("safetyFindings", .int(r.findings.count)),
         ])
     }
 

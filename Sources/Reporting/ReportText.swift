@@ -31,6 +31,10 @@ public enum ReportText {
             if !r.abandonedDrains.isEmpty { why.append("\(r.abandonedDrains.count) drain(s) failed or cancelled") }
             out += row("maintenance span", "not finished: " + why.joined(separator: ", "))
         }
+        if !s.faults.isEmpty {
+            let affected = Set(s.faults.flatMap(\.vms)).count
+            out += row("faults", "\(s.faults.count), affecting \(affected) VM(s); \(r.findings.count) safety finding(s)")
+        }
         out += row(
             "pending migrations",
             "peak \(r.peakPendingMigrations)" + (r.peakPendingAt.map { " at \($0)" } ?? "")

@@ -45,6 +45,20 @@ public struct TimelineEvent: Equatable, Sendable {
     public var line: Int
 }
 
+/// A random failure process: each unit (a node, or every node of one failure domain) fails after a
+/// time drawn from `timeBetweenFailures`, is repaired after one drawn from `timeToRepair`, and so on.
+public struct FailureProcess: Equatable, Sendable {
+    public var name: String
+    public var kind: FaultKind
+    /// The nodes that fail together, one list per unit.
+    public var units: [[NodeID]]
+    /// A name per unit (the node, or the failure domain's label value) for its random stream.
+    public var unitNames: [String]
+    public var timeBetweenFailures: Distribution
+    /// From the fault until the node is Ready again (or its NIC repaired).
+    public var timeToRepair: Distribution
+}
+
 /// A per-VM assertion.
 public struct VMExpectation: Equatable, Sendable {
     public var vm: VMID
@@ -76,5 +90,6 @@ public struct Scenario: Sendable {
     public var stopAt: SimTime?
     public var state: ClusterState
     public var timeline: [TimelineEvent]
+    public var failures: [FailureProcess] = []
     public var expectations: [Expectation]
 }

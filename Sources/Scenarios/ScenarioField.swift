@@ -57,6 +57,13 @@ struct Field {
         return v
     }
 
+    func double(min: Double, max: Double) throws(ScenarioError) -> Double {
+        let s = try plain("a number")
+        guard let v = Double(s), v.isFinite else { throw fail("\"\(s)\" is not a number") }
+        guard v >= min && v <= max else { throw fail("\(s) is out of range; expected \(min)...\(max)") }
+        return v
+    }
+
     func bool() throws(ScenarioError) -> Bool {
         switch try plain("true or false") {
         case "true", "True", "TRUE": return true

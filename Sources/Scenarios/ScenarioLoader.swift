@@ -7,7 +7,7 @@ public enum ScenarioLoader {
         let root = Field(node: try YAMLReader.parse(text, file: file), path: "", file: file)
         let top = try root.mapping([
             "name", "description", "seed", "stopAt", "cluster", "nodes", "persistentVolumeClaims", "vms", "timeline",
-            "expect",
+            "failures", "expect",
         ])
         var builder = Builder(file: file)
         let config = try top["cluster"].map { f throws(ScenarioError) in try builder.cluster(f) } ?? ClusterConfig()
@@ -18,12 +18,19 @@ public enum ScenarioLoader {
         try builder.checkInitialPlacement(&state)
         let timeline = try top["timeline"].map { f throws(ScenarioError) in try builder.timeline(f) } ?? []
         let expectations = try top["expect"].map { f throws(ScenarioError) in try builder.expectations(f) } ?? []
+        let failures = try top["failures"].map { f throws(ScenarioError) in try builder.failures(f) } ?? []
+        if let f = top["failures"], !failures.isEmpty, top["stopAt"] == nil {
+            throw f.fail("random failures never let the cluster go quiet: set stopAt (for example stopAt: 30d)")
+        }
         let seed = try top["seed"].map { f throws(ScenarioError) in UInt64(try f.int()) } ?? 1
         let stopAt = try top["stopAt"].map { f throws(ScenarioError) in SimTime.zero + (try f.duration()) }
-        return Scenario(
+        var scenario = Scenario(
             name: try top["name"]?.string() ?? defaultName(file), file: file,
             description: try top["description"]?.string() ?? "", seed: seed, stopAt: stopAt, state: state,
             timeline: timeline, expectations: expectations)
+        scenario.failures = failures
+        return scenario
+
     }
 
     static func defaultName(_ file: String) -> String {
@@ -430,6 +437,93 @@ private struct Builder {
             nodes: nodes, maxUnavailable: try m["maxUnavailable"]?.int(min: 1) ?? 1,
             maintenanceDuration: try m["maintenanceDuration"]?.duration() ?? .minutes(10),
             reason: try m["reason"]?.string() ?? "rolling maintenance")
+    }
+
+    // MARK: random failures
+
+    func failures(_ f: Field) throws(ScenarioError) -> [FailureProcess] {
+        var out: [FailureProcess] = []
+        for item in try f.sequence() {
+            let m = try item.mapping([
+                "name", "fault", "network", "nodes", "role", "matchLabels", "domain", "timeBetweenFailures", "timeToRepair",
+            ])
+            let name = try m.required("name").string()
+            if out.contains(where: { $0.name == name }) { throw (m["name"] ?? item).fail("failure process \"\(name)\" is declared twice") }
+            let faultField = try m.required("fault")
+            let kind: FaultKind
+            switch try faultField.plain("a fault") {
+            case "kernelPanic": kind = .kernelPanic
+            case "powerLoss": kind = .powerLoss
+            case "nicFault": kind = .nicFault(try m.required("network").oneOf(NodeNetwork.self))
+            case let other:
+                throw faultField.fail("unknown value \"\(other)\"; expected one of kernelPanic, powerLoss, nicFault")
+            }
+            var nodes: [NodeID]
+            if let list = m["nodes"] {
+                nodes = try list.sequence().map { f throws(ScenarioError) in try node(f) }
+            } else {
+                let role = try m["role"]?.oneOf(NodeRole.self) ?? .worker
+                let labels = try m["matchLabels"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
+                nodes = nodeList.indices.filter { i in nodeList[i].role == role && labels.allSatisfy { nodeList[i].labels.contains($0) } }
+                    .map(NodeID.init)
+            }
+            if nodes.isEmpty { throw item.fail("the failure process selects no node") }
+            var units: [[NodeID]] = []
+            var unitNames: [String] = []
+            if let domainField = m["domain"] {
+                // One unit per value of the label: a rack, a power unit fails as a whole.
+                let key = try domainField.string()
+                for n in nodes {
+                    guard let value = nodeList[n.i].labels.first(where: { $0.key == key })?.value else {
+                        throw domainField.fail("node \(nodeList[n.i].name) has no label \(key)")
+                    }
+                    if let k = unitNames.firstIndex(of: value) {
+                        units[k].append(n)
+                    } else {
+                        unitNames.append(value)
+                        units.append([n])
+                    }
+                }
+            } else {
+                units = nodes.map { [$0] }
+                unitNames = nodes.map { nodeList[$0.i].name }
+            }
+            out.append(
+                FailureProcess(
+                    name: name, kind: kind, units: units, unitNames: unitNames,
+                    timeBetweenFailures: try distribution(try m.required("timeBetweenFailures")),
+                    timeToRepair: try distribution(try m.required("timeToRepair"))))
+        }
+        return out
+    }
+
+    /// `{constant: 10d}`, `{exponential: {mean: 30d}}`, `{weibull: {shape: 1.5, scale: 40d}}`,
+    /// `{logNormal: {median: 4h, sigma: 0.5}}`.
+    func distribution(_ f: Field) throws(ScenarioError) -> Distribution {
+        let names = ["constant", "exponential", "weibull", "logNormal"]
+        let m = try f.mapping(names)
+        guard m.keys.count == 1, let key = m.keys.first, let v = m[key] else {
+            throw f.fail("a distribution needs exactly one of " + names.joined(separator: ", "))
+        }
+        func positive(_ d: SimDuration, _ field: Field) throws(ScenarioError) -> SimDuration {
+            if d.milliseconds <= 0 { throw field.fail("must be longer than zero") }
+            return d
+        }
+        switch key {
+        case "constant": return .constant(try positive(try v.duration(), v))
+        case "exponential":
+            let p = try v.mapping(["mean"])
+            let mean = try p.required("mean")
+            return .exponential(mean: try positive(try mean.duration(), mean))
+        case "weibull":
+            let p = try v.mapping(["shape", "scale"])
+            let scale = try p.required("scale")
+            return .weibull(shape: try p.required("shape").double(min: 0.05, max: 20), scale: try positive(try scale.duration(), scale))
+        default:
+            let p = try v.mapping(["median", "sigma"])
+            let median = try p.required("median")
+            return .logNormal(median: try positive(try median.duration(), median), sigma: try p.required("sigma").double(min: 0, max: 5))
+        }
     }
 
     // MARK: expect

@@ -37,6 +37,8 @@ enum SimEvent {
     case nodeRebooted(NodeID, UInt32)
     /// MachineHealthCheck's replacement (or reprovisioned host) joins as a fresh node.
     case machineReplaced(NodeID, UInt32)
+    /// A random failure process's unit fails (process index, unit index).
+    case randomFailure(Int32, Int32)
 
     var isPoll: Bool {
         if case .drainPass = self { return true }

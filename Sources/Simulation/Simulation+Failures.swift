@@ -391,4 +391,28 @@ extension Simulation {
         heldByStorm = []
         for n in held { nodeUnhealthy(n) }
     }
+
+    // MARK: random failures
+
+    mutating func startFailureProcesses() {
+        failureRandom = scenario.failures.map { p in
+            p.unitNames.map { SplitMix64(seed: record.seed, stream: "failures/\(p.name)/\($0)") }
+        }
+        for (p, process) in scenario.failures.enumerated() {
+            for u in process.units.indices {
+                let first = process.timeBetweenFailures.sample(&failureRandom[p][u])
+                schedule(at: SimTime.zero + first, lane: .world, .randomFailure(Int32(p), Int32(u)))
+            }
+        }
+    }
+
+    /// The unit fails now for a drawn time to repair; its next failure comes a drawn time after that.
+    mutating func randomFailure(process p: Int, unit u: Int) {
+        let process = scenario.failures[p]
+        let repairAfter = process.timeToRepair.sample(&failureRandom[p][u])
+        trace("random failure (\(process.name)): \(process.kind.description) of \(process.unitNames[u]), repaired after \(repairAfter)")
+        for node in process.units[u] { nodeFails(node, process.kind, backAfter: repairAfter) }
+        let next = process.timeBetweenFailures.sample(&failureRandom[p][u])
+        schedule(at: now + repairAfter + next, lane: .world, .randomFailure(Int32(p), Int32(u)))
+    }
 }

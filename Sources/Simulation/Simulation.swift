@@ -47,6 +47,8 @@ public struct Simulation {
     /// Guests still running on an unreachable node after their pods were deleted: if the VM starts
     /// elsewhere meanwhile, there are two copies of it.
     var zombies: [(vm: VMID, node: NodeID)] = []
+    /// One random stream per failure process and unit, so adding a process never shifts another's draws.
+    var failureRandom: [[SplitMix64]] = []
     /// Migrations in Scheduling whose target pod found no node, oldest first.
     var unscheduledTargets: [MigrationID] = []
     /// Migrations in Pending or Scheduling (not yet placed), for the peak-pending figure.
@@ -80,6 +82,7 @@ public struct Simulation {
         trace("scenario \(scenario.name) seed \(record.seed)")
         placeInitialVMs()
         for (i, e) in scenario.timeline.enumerated() { schedule(at: e.at, lane: .world, .timeline(Int32(i))) }
+        startFailureProcesses()
         if scenario.timeline.isEmpty { timelineDone = true }
         checkInvariantsIfAsked()
         while let (_, event) = engine.next() {
@@ -159,6 +162,7 @@ public struct Simulation {
             if nodeGeneration[n.i] == gen { rebootNode(n, by: "its SelfNodeRemediation agent (isolated)") }
         case .nodeRebooted(let n, let gen): if nodeGeneration[n.i] == gen { nodeRebooted(n) }
         case .machineReplaced(let n, let gen): if nodeGeneration[n.i] == gen { nodeReturnsFresh(n) }
+        case .randomFailure(let p, let u): randomFailure(process: Int(p), unit: Int(u))
         }
     }
 

@@ -125,3 +125,26 @@ private func failure(_ text: String) -> String {
         #expect(failure(cluster + "\ntimeline: [{at: 1m, cordon: worker-0, uncordon: worker-0}]").contains("exactly one action"))
     }
 }
+
+@Suite struct FailureProcessLoaderTests {
+    private let process = """
+        failures:
+          - name: p
+            fault: kernelPanic
+            timeBetweenFailures: {exponential: {mean: 10d}}
+            timeToRepair: {logNormal: {median: 1h, sigma: 0.5}}
+        """
+
+    @Test func randomFailuresNeedAStopTime() {
+        #expect(failure(cluster + "\n" + process).contains("failures: random failures never let the cluster go quiet: set stopAt"))
+    }
+
+    @Test func distributionsAreCheckedByName() {
+        let bad =
+            cluster + "\nstopAt: 1d\n" + process.replacingOccurrences("{exponential: {mean: 10d}}", "{poisson: {mean: 10d}}")
+        #expect(failure(bad).contains("timeBetweenFailures.poisson: unknown field \"poisson\""))
+        let s = try? load(cluster + "\nstopAt: 1d\n" + process)
+        #expect(s?.failures.first?.timeToRepair == .logNormal(median: .minutes(60), sigma: 0.5))
+        #expect(s?.failures.first?.units.count == 2)
+    }
+}

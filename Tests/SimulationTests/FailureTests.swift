@@ -306,3 +306,34 @@ private func nic(_ network: String, duration: String? = nil, cluster: String = "
         #expect(r.state.faults[0].fencedAt == ms(t0 + 350_000))
     }
 }
+
+@Suite struct RandomFailureTests {
+    private let yaml = """
+        stopAt: 30d
+        seed: 7
+        nodes: [{name: "w-{i}", count: 6, cpu: "32", memory: 128Gi, labels: {rack: a}}]
+        vms: [{name: "v-{i}", count: 6, cpu: 2, memory: 4Gi, runStrategy: Always}]
+        failures:
+          - {name: crashes, fault: kernelPanic, role: worker, timeBetweenFailures: {exponential: {mean: 5d}},
+             timeToRepair: {constant: 1h}}
+        """
+
+    /// Six nodes failing on average every 5 days for 30 days: about 36 faults (each back after 1 h).
+    @Test func aFailureProcessDrawsFaultsFromTheSeedAndReplaysThem() throws {
+        let a = try simulate(yaml)
+        let b = try simulate(yaml)
+        #expect((20...55).contains(a.state.faults.count))
+        #expect(a.state.faults.map(\.at) == b.state.faults.map(\.at))
+        #expect(a.state.faults.allSatisfy { f in f.repairedAt.map { $0 - f.at == .minutes(60) } ?? true })
+        let other = try simulate(yaml, seed: 8)
+        #expect(other.state.faults.map(\.at) != a.state.faults.map(\.at))
+    }
+
+    /// A failure domain fails as a whole: all nodes of the rack at the same instant.
+    @Test func aFailureDomainFailsTogether() throws {
+        let r = try simulate(
+            yaml.replacingOccurrences(of: "fault: kernelPanic, role: worker,", with: "fault: powerLoss, role: worker, domain: rack,"))
+        let first = try #require(r.state.faults.first?.at)
+        #expect(r.state.faults.filter { $0.at == first }.count == 6)
+    }
+}
