@@ -1,11 +1,24 @@
 import SimKernel
 
+/// A stretch of an outage with one reason: awaiting fencing, awaiting volume detach, awaiting capacity,
+/// starting, stopped by its run strategy.
+public struct OutagePhase: Equatable, Sendable, Codable {
+    public var from: SimTime
+    public var what: String
+    public init(from: SimTime, what: String) {
+        self.from = from
+        self.what = what
+    }
+}
+
 /// A span during which a VM's guest did not serve, with what caused it.
 public struct Outage: Equatable, Sendable, Codable {
     public var from: SimTime
     /// nil while still down at the end of the run.
     public var to: SimTime?
     public var cause: String
+    /// What the VM waited for after the cause, in order; the cause itself runs until the first phase.
+    public var phases: [OutagePhase] = []
     /// How it ended, or why it had not ended.
     public var resolution: String?
 

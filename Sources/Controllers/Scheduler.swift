@@ -31,7 +31,7 @@ public enum Scheduler {
 
     /// Why no node fits, counted per kind of node like the Kubernetes scheduler's message.
     static func reason(cpuMillis: Int64, memoryBytes: Int64, avoiding avoid: Int, in state: ClusterState) -> String {
-        var cordoned = 0, controlPlane = 0, lackMemory = 0, lackCPU = 0, source = 0
+        var cordoned = 0, controlPlane = 0, notReady = 0, lackMemory = 0, lackCPU = 0, source = 0
         for i in state.nodes.indices {
             if i == avoid {
                 source += 1
@@ -40,6 +40,8 @@ public enum Scheduler {
                 controlPlane += 1
             } else if state.nodes[i].unschedulable {
                 cordoned += 1
+            } else if !state.health[i].acceptsPods {
+                notReady += 1
             } else if state.freeMemoryBytes(NodeID(i)) < memoryBytes {
                 lackMemory += 1
             } else if state.freeCPUMillis(NodeID(i)) < cpuMillis {
@@ -49,6 +51,7 @@ public enum Scheduler {
         var parts: [String] = []
         if cordoned > 0 { parts.append("\(cordoned) cordoned") }
         if controlPlane > 0 { parts.append("\(controlPlane) control-plane (tainted)") }
+        if notReady > 0 { parts.append("\(notReady) down or tainted by failure handling") }
         if lackMemory > 0 { parts.append("\(lackMemory) insufficient memory") }
         if lackCPU > 0 { parts.append("\(lackCPU) insufficient cpu") }
         if source > 0 { parts.append("1 is the migration source") }

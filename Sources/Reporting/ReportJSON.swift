@@ -156,6 +156,10 @@ public enum ReportJSON {
                             ("durationMs", .int(((o.to ?? r.endTime) - o.from).milliseconds)),
                             ("cause", .string(o.cause)),
                             ("resolution", .optional(o.resolution)),
+                            (
+                                "phases",
+                                .array(o.phases.map { .object([("fromMs", .int($0.from.milliseconds)), ("what", .string($0.what))]) })
+                            ),
                         ])
                     })
             ),

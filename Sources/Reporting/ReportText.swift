@@ -123,6 +123,11 @@ public enum ReportText {
                 out += "      down \(o.from) to \(to) (\((o.to ?? r.endTime) - o.from)): \(o.cause)"
                 out += o.resolution.map { "; \($0)" } ?? ""
                 out += "\n"
+                // The phases, when there is more to say than cause and resolution.
+                if o.phases.count > 1 || (o.phases.count == 1 && o.to == nil) {
+                    let ends = o.phases.dropFirst().map(\.from) + [o.to ?? r.endTime]
+                    for (p, end) in zip(o.phases, ends) { out += "        \(p.from) \(p.what) (\(end - p.from))\n" }
+                }
             }
             for m in byVM[i] {
                 let target = m.target.map { s.nodes[$0.i].name } ?? "-"

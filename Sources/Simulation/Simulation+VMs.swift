@@ -64,7 +64,8 @@ extension Simulation {
             state.vmStatus[vm.i].vmi?.transition(to: .Scheduled, at: t)
             // An exclusive volume still attached to a failed node must be force-detached first.
             let volumesReady = state.volumesReadyAt(vm, on: n, now: now)
-            explainOutage(vm, volumesReady > now ? "awaiting volume detach until \(volumesReady)" : "starting on \(nodeName(n))")
+            if volumesReady > now { explainOutage(vm, "awaiting volume detach (ReadWriteOnce still attached to a failed node)") }
+            explainOutage(vm, "starting on \(nodeName(n))", at: volumesReady)
             trace("VMI \(spec.name) scheduled on \(nodeName(n))")
             schedule(at: volumesReady + state.config.launcherStartup, .launcherStarted(vm, state.vmStatus[vm.i].generation))
             return true

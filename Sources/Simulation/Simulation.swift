@@ -228,10 +228,17 @@ public struct Simulation {
         record.outages[vm.i][k].resolution = resolution
     }
 
-    /// Says why an open outage is still open.
-    mutating func explainOutage(_ vm: VMID, _ why: String) {
+    /// Says why an open outage is still open, starting a new phase of it (a later reason at the same
+    /// instant replaces the earlier one).
+    mutating func explainOutage(_ vm: VMID, _ why: String, at time: SimTime? = nil) {
         guard let k = record.outages[vm.i].indices.last, record.outages[vm.i][k].to == nil else { return }
         record.outages[vm.i][k].resolution = why
+        let t = time ?? now
+        if let last = record.outages[vm.i][k].phases.last {
+            if last.what == why { return }
+            if last.from == t { record.outages[vm.i][k].phases.removeLast() }
+        }
+        record.outages[vm.i][k].phases.append(OutagePhase(from: t, what: why))
     }
 
     /// Invariant: the scheduler never places a pod on a cordoned node.
@@ -245,6 +252,13 @@ public struct Simulation {
         guard options.checkInvariants else { return }
         for v in InvariantChecker.violations(in: state) {
             invariantViolations.append("\(now): \(v)")
+        }
+        // Two running copies of a VM may only arise from unsafe settings, and then as a finding.
+        for copy in zombies where state.vmStatus[copy.vm.i].vmi?.phase == .Running {
+            let name = vmName(copy.vm)
+            if !record.findings.contains(where: { $0.text.hasPrefix("two running copies of \(name):") }) {
+                invariantViolations.append("\(now): two running copies of \(name) and no safety finding")
+            }
         }
     }
 

@@ -337,3 +337,26 @@ private func nic(_ network: String, duration: String? = nil, cluster: String = "
         #expect(r.state.faults.filter { $0.at == first }.count == 6)
     }
 }
+
+@Suite struct FailureDuringMaintenanceTests {
+    /// worker-1 dies (1:30) while its NodeMaintenance drain waits for a None VM's 2-minute shutdown.
+    /// NHC skips it (NMO's exclusion label), so nothing happens until the repair at 30:00: the VMI
+    /// fails, restarts on another node (worker-1 is still cordoned), the last pod is gone and the drain
+    /// succeeds at that instant. Down from 1:00 (eviction) to 30:50 (20 s start + 30 s boot).
+    @Test func aDrainWaitingOnANodeThatDiesFinishesWhenTheNodeReturns() throws {
+        let r = try simulate(
+            """
+            cluster: {remediation: {type: SelfNodeRemediation}}
+            nodes: [{name: "worker-{i}", count: 3, cpu: "32", memory: 128Gi}]
+            vms: [{name: off, cpu: 2, memory: 4Gi, runStrategy: Always, evictionStrategy: None, shutdownTime: 2m, node: worker-1}]
+            timeline:
+              - {at: 1m, nodeMaintenance: {node: worker-1}}
+              - {at: 1m30s, kernelPanic: worker-1}
+              - {at: 30m, repair: worker-1}
+            """)
+        #expect(r.state.faults[0].remediationSkipped?.hasPrefix("excluded") == true)
+        #expect(r.state.drains[0].finishedAt == ms(1_800_000))
+        #expect(r.downtime(of: r.vm("off")) == .seconds(1_790))
+        #expect(r.state.vmStatus[0].vmi?.node != NodeID(1))
+    }
+}
