@@ -22,6 +22,9 @@ public struct ClusterState: Equatable, Sendable, Codable {
     // Derived indexes.
     /// Per node: a worker that is not cordoned, tainted or down (the scheduler's first filter, kept flat for speed).
     public internal(set) var acceptsVMs: [Bool]
+    /// Per node allocatable CPU and memory, flat for the scheduler's loop (nodes never resize).
+    public let allocatableCPUMillis: [Int64]
+    public let allocatableMemoryBytes: [Int64]
     public internal(set) var cpuRequestedMillis: [Int64]
     public internal(set) var memoryRequestedBytes: [Int64]
     /// Launcher pods bound to each node (running or starting).
@@ -61,6 +64,8 @@ public struct ClusterState: Equatable, Sendable, Codable {
         liveMigratable = vms.map { $0.liveMigratable(claims: claims) }
         health = Array(repeating: NodeHealth(), count: nodes.count)
         acceptsVMs = nodes.map { $0.role == .worker && !$0.unschedulable }
+        allocatableCPUMillis = nodes.map(\.cpuMillis)
+        allocatableMemoryBytes = nodes.map(\.memoryBytes)
         cpuRequestedMillis = Array(repeating: 0, count: nodes.count)
         memoryRequestedBytes = Array(repeating: 0, count: nodes.count)
         launchers = Array(repeating: [], count: nodes.count)

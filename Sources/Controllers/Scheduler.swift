@@ -15,7 +15,7 @@ public enum Scheduler {
         var bestScore: Int64 = -1
         let avoid = avoiding?.i ?? -1
         for i in state.acceptsVMs.indices where state.acceptsVMs[i] && i != avoid {
-            let capacityMemory = state.nodes[i].memoryBytes, capacityCPU = state.nodes[i].cpuMillis
+            let capacityMemory = state.allocatableMemoryBytes[i], capacityCPU = state.allocatableCPUMillis[i]
             let freeMemory = capacityMemory - state.memoryRequestedBytes[i]
             let freeCPU = capacityCPU - state.cpuRequestedMillis[i]
             if freeMemory < memoryBytes || freeCPU < cpuMillis { continue }
