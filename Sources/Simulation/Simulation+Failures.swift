@@ -306,18 +306,9 @@ extension Simulation {
     /// pods were deleted meanwhile (taint manager, remediation, an administrator) are killed by the
     /// kubelet; the others serve again (R7: a partition that heals after ~350 s ends in a restart).
     mutating func reconnect(_ node: NodeID, _ f: FaultID) {
-        nodeGeneration[node.i] += 1
-        let t = now
-        state.updateHealth(node) {
-            $0 = NodeHealth()
-            $0.readySince = t
-        }
-        state.faults[f.i].repairedAt = now
         trace("primary NIC on \(nodeName(node)) repaired: Ready")
-        for (vm, _) in zombies where zombiesOn(node).contains(vm) {
-            trace("kubelet on \(nodeName(node)) kills the copy of \(vmName(vm)) whose pod was deleted")
-        }
-        zombies.removeAll { $0.node == node }
+        for vm in zombiesOn(node) { trace("kubelet on \(nodeName(node)) kills the copy of \(vmName(vm)) whose pod was deleted") }
+        markHealthy(node, f)
         for vm in state.launchers[node.i] {
             if state.vmStatus[vm.i].vmi?.terminating == true {
                 vmiEnded(
@@ -329,9 +320,29 @@ extension Simulation {
             }
         }
         capacityFreed()
+        retryStormHeld()
     }
 
     func zombiesOn(_ node: NodeID) -> [VMID] { zombies.filter { $0.node == node }.map(\.vm) }
+
+    /// The node is Ready with a clean slate: no taints, no fault, no guest copies left behind.
+    mutating func markHealthy(_ node: NodeID, _ f: FaultID) {
+        nodeGeneration[node.i] += 1
+        let t = now
+        state.updateHealth(node) {
+            $0 = NodeHealth()
+            $0.readySince = t
+        }
+        state.faults[f.i].repairedAt = now
+        zombies.removeAll { $0.node == node }
+    }
+
+    /// One more healthy node: nodes NHC held back as a storm are looked at again.
+    mutating func retryStormHeld() {
+        let held = heldByStorm.filter { state.health[$0.i].ready == .Unknown && !state.health[$0.i].remediationTaint }
+        heldByStorm = []
+        for n in held { nodeUnhealthy(n) }
+    }
 
     /// A fault ends (its duration ran out, a repair, a kdump reboot): what follows depends on the fault.
     mutating func nodeBack(_ node: NodeID) {
@@ -372,24 +383,14 @@ extension Simulation {
     /// the pods fail, and the run strategy decides (R2, R7).
     mutating func nodeReturnsFresh(_ node: NodeID) {
         guard let f = currentFault(node) else { return }
-        nodeGeneration[node.i] += 1
-        let t = now
-        state.updateHealth(node) {
-            $0 = NodeHealth()
-            $0.readySince = t
-        }
-        state.faults[f.i].repairedAt = now
-        zombies.removeAll { $0.node == node }
+        markHealthy(node, f)
         trace("node \(nodeName(node)) back: Ready")
         for vm in state.launchers[node.i] {
             vmiEnded(vm, state.vmStatus[vm.i].generation, phase: .Failed, how: "node \(nodeName(node)) rebooted: launcher pod failed")
         }
         for vm in state.completedSourcePods[node.i] { state.removeCompletedPod(vm, from: node) }
         capacityFreed()
-        // One more healthy node: nodes held back by the storm guard are looked at again.
-        let held = heldByStorm.filter { state.health[$0.i].ready == .Unknown && !state.health[$0.i].remediationTaint }
-        heldByStorm = []
-        for n in held { nodeUnhealthy(n) }
+        retryStormHeld()
     }
 
     // MARK: random failures
