@@ -49,8 +49,6 @@ public struct Engine<Payload> {
         self.queue = EventQueue(reservingCapacity: n)
     }
 
-    @inlinable public var pendingCount: Int { queue.count - cancelled.count }
-
     @inlinable @discardableResult
     public mutating func schedule(at time: SimTime, lane: Lane = .controller, _ payload: Payload) -> TimerID {
         precondition(time >= currentTime, "an event cannot be scheduled in the past")

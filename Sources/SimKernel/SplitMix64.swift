@@ -29,21 +29,4 @@ public struct SplitMix64: Sendable {
         if bound == UInt64.max { return next() }
         return next().multipliedFullWidth(by: bound + 1).high
     }
-
-    /// True with the given probability.
-    public mutating func chance(_ p: Ratio) -> Bool {
-        guard p.denominator > 0 else { return false }
-        return next(upToInclusive: UInt64(p.denominator) - 1) < UInt64(max(0, p.numerator))
-    }
-}
-
-/// An exact fraction, for probabilities and shares without floating point.
-public struct Ratio: Hashable, Sendable, Codable {
-    public var numerator: Int64
-    public var denominator: Int64
-
-    public init(_ numerator: Int64, _ denominator: Int64) {
-        self.numerator = numerator
-        self.denominator = denominator
-    }
 }
