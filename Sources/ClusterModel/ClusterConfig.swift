@@ -11,8 +11,88 @@ public struct LiveMigrationConfig: Equatable, Sendable, Codable {
     public var progressTimeout: SimDuration = .seconds(150)
     public var allowAutoConverge = false
     public var allowPostCopy = false
+    /// nil: follows allowPostCopy (KubeVirt `GetMigrationConfiguration`).
+    public var allowWorkloadDisruption: Bool? = nil
 
     public init() {}
+}
+
+/// A MigrationPolicy: overrides for the VMIs whose labels include all of `matchLabels` (§4.2).
+public struct MigrationPolicy: Equatable, Sendable, Codable {
+    public var name: String
+    public var matchLabels: [Label]
+    public var bandwidthPerMigrationBytesPerSecond: Int64??
+    public var completionTimeoutPerGiB: Int64?
+    public var allowAutoConverge: Bool?
+    public var allowPostCopy: Bool?
+    public var allowWorkloadDisruption: Bool?
+
+    public init(name: String, matchLabels: [Label]) {
+        self.name = name
+        self.matchLabels = matchLabels
+    }
+}
+
+/// The migration settings in force for one VM: the cluster's, overridden by its MigrationPolicy.
+public struct MigrationSettings: Equatable, Sendable, Codable {
+    public var bandwidthPerMigrationBytesPerSecond: Int64?
+    public var completionTimeoutPerGiB: Int64
+    public var allowAutoConverge: Bool
+    public var allowPostCopy: Bool
+    public var allowWorkloadDisruption: Bool
+    /// The MigrationPolicy that applies, if any.
+    public var policy: String?
+
+    /// KubeVirt's choice among matching policies: the most matching labels wins; on a tie the one
+    /// whose matching label keys come first in lexicographic order (then the name, for a total order).
+    public init(cluster c: LiveMigrationConfig, policies: [MigrationPolicy], vmLabels: [Label]) {
+        bandwidthPerMigrationBytesPerSecond = c.bandwidthPerMigrationBytesPerSecond
+        completionTimeoutPerGiB = c.completionTimeoutPerGiB
+        allowAutoConverge = c.allowAutoConverge
+        allowPostCopy = c.allowPostCopy
+        var workloadDisruption = c.allowWorkloadDisruption
+        let matching = policies.filter { p in p.matchLabels.allSatisfy { vmLabels.contains($0) } }
+        let chosen = matching.min { a, b in
+            if a.matchLabels.count != b.matchLabels.count { return a.matchLabels.count > b.matchLabels.count }
+            let ka = a.matchLabels.map(\.key).sorted().joined(separator: "\u{0}")
+            let kb = b.matchLabels.map(\.key).sorted().joined(separator: "\u{0}")
+            return ka != kb ? ka < kb : a.name < b.name
+        }
+        if let p = chosen {
+            policy = p.name
+            if let bw = p.bandwidthPerMigrationBytesPerSecond { bandwidthPerMigrationBytesPerSecond = bw }
+            if let v = p.completionTimeoutPerGiB { completionTimeoutPerGiB = v }
+            if let v = p.allowAutoConverge { allowAutoConverge = v }
+            if let v = p.allowPostCopy { allowPostCopy = v }
+            if let v = p.allowWorkloadDisruption { workloadDisruption = v }
+        }
+        allowWorkloadDisruption = workloadDisruption ?? allowPostCopy
+    }
+}
+
+/// Defaults that differ by release (reference §4.2, §7.1). Profiles assume the Kubernetes of their
+/// time: node-monitor grace 40 s before Kubernetes 1.32, 50 s from it.
+public enum VersionProfile: String, Sendable, Codable, CaseIterable {
+    case hco110 = "hco-1.10", hco111 = "hco-1.11", hco112 = "hco-1.12", hco113 = "hco-1.13"
+    case hco114 = "hco-1.14", hco115 = "hco-1.15", hco116 = "hco-1.16", hco117 = "hco-1.17"
+    case hco118 = "hco-1.18", hco119 = "hco-1.19"
+
+    public var completionTimeoutPerGiB: Int64 {
+        switch self {
+        case .hco110, .hco111, .hco112, .hco113: return 800
+        case .hco119: return 20
+        default: return 150
+        }
+    }
+
+    public var parallelOutboundMigrationsPerNode: Int { self == .hco119 ? 1 : 2 }
+
+    public var nodeMonitorGracePeriod: SimDuration {
+        switch self {
+        case .hco118, .hco119: return .seconds(50)
+        default: return .seconds(40)
+        }
+    }
 }
 
 /// Kubernetes and KubeVirt timers that decide how fast a failed node is noticed (reference §7.1, §7.2, R1).
@@ -118,6 +198,9 @@ public struct RemediationConfig: Equatable, Sendable, Codable {
 }
 /// Cluster-wide settings of a scenario.
 public struct ClusterConfig: Equatable, Sendable, Codable {
+    /// The release whose defaults apply before the scenario's own settings (default hco-1.18).
+    public var profile = VersionProfile.hco118
+    public var migrationPolicies: [MigrationPolicy] = []
     /// KubeVirt CR `evictionStrategy`; nil = HCO's default (LiveMigrate with ≥ 2 workers, else None).
     public var evictionStrategy: EvictionStrategy?
     public var liveMigration = LiveMigrationConfig()

@@ -14,6 +14,8 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public var vmStatus: [VMStatus]
     /// Computed once per VM: nothing in a run changes a VM's volumes, devices or network.
     public var liveMigratable: [LiveMigratable]
+    /// Per VM: the migration settings in force (the cluster's, or its MigrationPolicy's).
+    public let migrationSettings: [MigrationSettings]
     public var migrations: [VirtualMachineInstanceMigration] = []
     public var drains: [Drain] = []
     public var health: [NodeHealth]
@@ -62,6 +64,9 @@ public struct ClusterState: Equatable, Sendable, Codable {
         self.vms = vms
         vmStatus = vms.map { VMStatus(runStrategy: $0.runStrategy) }
         liveMigratable = vms.map { $0.liveMigratable(claims: claims) }
+        migrationSettings = vms.map {
+            MigrationSettings(cluster: config.liveMigration, policies: config.migrationPolicies, vmLabels: $0.labels)
+        }
         health = Array(repeating: NodeHealth(), count: nodes.count)
         acceptsVMs = nodes.map { $0.role == .worker && !$0.unschedulable }
         allocatableCPUMillis = nodes.map(\.cpuMillis)

@@ -94,8 +94,13 @@ public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
     public var generation: UInt32 = 0
     /// Created after an earlier evacuation migration of the same VMI failed.
     public var isRetry = false
-    /// Switched to post-copy after the completion timeout (allowPostCopy).
+    /// Switched to post-copy after the completion timeout (allowPostCopy): the guest runs on the target
+    /// while its memory follows, degraded, until the migration ends.
     public var postCopy = false
+    public var postCopyStartedAt: SimTime?
+    /// allowWorkloadDisruption without post-copy: the guest's vCPUs were paused at the completion
+    /// timeout so the copy can converge.
+    public var guestPausedAt: SimTime?
     public var endedAt: SimTime?
 
     public init(name: String, vm: VMID, trigger: MigrationTrigger, source: NodeID, createdAt: SimTime, holdUntil: SimTime) {

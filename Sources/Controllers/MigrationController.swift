@@ -73,7 +73,7 @@ public enum MigrationController {
         // A cut migration network carries nothing: the transfer stalls until the progress timeout.
         if state.health[mig.source.i].migrationNetworkDown || state.health[target.i].migrationNetworkDown { return 0 }
         var bw = min(s, d)
-        if let cap = state.config.liveMigration.bandwidthPerMigrationBytesPerSecond { bw = min(bw, cap) }
+        if let cap = state.migrationSettings[mig.vm.i].bandwidthPerMigrationBytesPerSecond { bw = min(bw, cap) }
         return max(1, bw)
     }
 
@@ -85,7 +85,11 @@ public enum MigrationController {
 
     /// Memory the guest dirtied during a round of `duration`, bounded by its working set; with
     /// auto-converge QEMU throttles the vCPUs from the second round: 20 %, +10 % per round, max 99 %.
-    public static func dirtiedBytes(_ vm: VirtualMachine, duration: SimDuration, round: Int, autoConverge: Bool) -> Int64 {
+    /// A paused guest dirties nothing.
+    public static func dirtiedBytes(
+        _ vm: VirtualMachine, duration: SimDuration, round: Int, autoConverge: Bool, guestPaused: Bool = false
+    ) -> Int64 {
+        if guestPaused { return 0 }
         var rate = vm.dirtyBytesPerSecond
         if autoConverge && round >= 2 {
             let throttle = Int64(min(99, 20 + 10 * (round - 2)))

@@ -36,6 +36,7 @@ public enum ReportJSON {
         let s = r.state
         let lm = s.config.liveMigration
         return .object([
+            ("profile", .string(s.config.profile.rawValue)),
             ("evictionStrategy", .string(s.clusterEvictionStrategy.rawValue)),
             ("evictionStrategySource", .string(s.config.evictionStrategy == nil ? "default" : "scenario")),
             ("parallelMigrationsPerCluster", .int(lm.parallelMigrationsPerCluster)),
@@ -45,6 +46,8 @@ public enum ReportJSON {
             ("progressTimeoutMs", .int(lm.progressTimeout.milliseconds)),
             ("allowAutoConverge", .bool(lm.allowAutoConverge)),
             ("allowPostCopy", .bool(lm.allowPostCopy)),
+            ("allowWorkloadDisruption", .bool(lm.allowWorkloadDisruption ?? lm.allowPostCopy)),
+            ("migrationPolicies", .array(s.config.migrationPolicies.map { .string($0.name) })),
             ("downtimeLimitMs", .int(s.config.downtimeLimit.milliseconds)),
             ("launcherStartupMs", .int(s.config.launcherStartup.milliseconds)),
             ("nodeMonitorGracePeriodMs", .int(s.config.nodeLifecycle.nodeMonitorGracePeriod.milliseconds)),
@@ -171,6 +174,7 @@ public enum ReportJSON {
         .object([
             ("name", .string(m.name)),
             ("trigger", .string(m.trigger == .manual ? "virtctl migrate" : "evacuation")),
+            ("policy", .optional(s.migrationSettings[m.vm.i].policy)),
             ("phase", .string(m.phase.rawValue)),
             ("source", .string(s.nodes[m.source.i].name)),
             ("target", .optional(m.target.map { s.nodes[$0.i].name })),
@@ -182,6 +186,8 @@ public enum ReportJSON {
             ("bytesSent", .optional(m.transfer?.bytesSent)),
             ("pauseMs", .optional(m.pause?.milliseconds)),
             ("postCopy", .bool(m.postCopy)),
+            ("postCopyDegradedMs", .optional(m.postCopyStartedAt.map { ((m.endedAt ?? $0) - $0).milliseconds })),
+            ("guestPausedAtMs", .optional(m.guestPausedAt?.milliseconds)),
             ("retry", .bool(m.isRetry)),
             ("failureReason", .optional(m.failureReason)),
         ])

@@ -10,10 +10,16 @@ public enum ReportText {
         out += "seed \(r.seed), stopped: \(r.stopReason) at \(r.endTime), \(r.eventsProcessed) events\n"
         let lm = s.config.liveMigration
         let bandwidth = lm.bandwidthPerMigrationBytesPerSecond.map { "\(ByteFormat.describe($0))/s" } ?? "unlimited"
-        out += "evictionStrategy \(s.clusterEvictionStrategy.rawValue)\(s.config.evictionStrategy == nil ? " (default)" : ""),"
+        out +=
+            "profile \(s.config.profile.rawValue), evictionStrategy \(s.clusterEvictionStrategy.rawValue)\(s.config.evictionStrategy == nil ? " (default)" : ""),"
         out += " parallelMigrationsPerCluster \(lm.parallelMigrationsPerCluster), parallelOutboundMigrationsPerNode"
         out += " \(lm.parallelOutboundMigrationsPerNode), bandwidthPerMigration \(bandwidth), completionTimeoutPerGiB"
-        out += " \(lm.completionTimeoutPerGiB), progressTimeout \(lm.progressTimeout)\n"
+        out += " \(lm.completionTimeoutPerGiB), progressTimeout \(lm.progressTimeout), nodeMonitorGracePeriod"
+        out += " \(s.config.nodeLifecycle.nodeMonitorGracePeriod)"
+        if !s.config.migrationPolicies.isEmpty {
+            out += ", migrationPolicies " + s.config.migrationPolicies.map(\.name).joined(separator: ", ")
+        }
+        out += "\n"
 
         out += "\nTotals\n"
         let maxDown = r.maxDowntime
@@ -134,7 +140,9 @@ public enum ReportText {
                 out += "      migration \(m.name) \(s.nodes[m.source.i].name) -> \(target) \(m.phase.rawValue)"
                 if let e = m.endedAt { out += " after \(e - m.createdAt)" }
                 if let p = m.pause { out += ", pause \(p)" }
-                if m.postCopy { out += ", post-copy" }
+                if let start = m.postCopyStartedAt { out += ", post-copy (degraded \((m.endedAt ?? r.endTime) - start))" }
+                if m.guestPausedAt != nil { out += ", guest paused to converge" }
+                if let policy = s.migrationSettings[m.vm.i].policy { out += ", policy \(policy)" }
                 if let f = m.failureReason { out += ": \(f)" }
                 out += "\n"
             }

@@ -79,9 +79,20 @@ private struct Builder {
     // MARK: cluster
 
     func cluster(_ f: Field) throws(ScenarioError) -> ClusterConfig {
-        let m = try f.mapping(["evictionStrategy", "liveMigration", "downtimeLimit", "launcherStartup", "nodeLifecycle", "remediation"])
+        let m = try f.mapping([
+            "profile", "evictionStrategy", "liveMigration", "migrationPolicies", "downtimeLimit", "launcherStartup", "nodeLifecycle",
+            "remediation",
+        ])
         var c = ClusterConfig()
-        if let v = m["nodeLifecycle"] { c.nodeLifecycle = try nodeLifecycle(v) }
+        // The profile's release defaults first; every setting the scenario gives overrides them.
+        if let v = m["profile"] {
+            c.profile = try v.oneOf(VersionProfile.self)
+            c.liveMigration.completionTimeoutPerGiB = c.profile.completionTimeoutPerGiB
+            c.liveMigration.parallelOutboundMigrationsPerNode = c.profile.parallelOutboundMigrationsPerNode
+            c.nodeLifecycle.nodeMonitorGracePeriod = c.profile.nodeMonitorGracePeriod
+        }
+        if let v = m["nodeLifecycle"] { c.nodeLifecycle = try nodeLifecycle(v, defaults: c.nodeLifecycle) }
+        if let v = m["migrationPolicies"] { c.migrationPolicies = try migrationPolicies(v) }
         if let v = m["remediation"] { c.remediation = try remediation(v) }
         c.evictionStrategy = try m["evictionStrategy"]?.oneOf(EvictionStrategy.self)
         if let v = m["downtimeLimit"] { c.downtimeLimit = try v.duration() }
@@ -89,8 +100,9 @@ private struct Builder {
         if let lm = m["liveMigration"] {
             let l = try lm.mapping([
                 "parallelMigrationsPerCluster", "parallelOutboundMigrationsPerNode", "bandwidthPerMigration",
-                "completionTimeoutPerGiB", "progressTimeout", "allowAutoConverge", "allowPostCopy",
+                "completionTimeoutPerGiB", "progressTimeout", "allowAutoConverge", "allowPostCopy", "allowWorkloadDisruption",
             ])
+            if let v = l["allowWorkloadDisruption"] { c.liveMigration.allowWorkloadDisruption = try v.bool() }
             if let v = l["parallelMigrationsPerCluster"] { c.liveMigration.parallelMigrationsPerCluster = try v.int(min: 1) }
             if let v = l["parallelOutboundMigrationsPerNode"] {
                 c.liveMigration.parallelOutboundMigrationsPerNode = try v.int(min: 1)
@@ -114,9 +126,32 @@ private struct Builder {
         return c
     }
 
-    func nodeLifecycle(_ f: Field) throws(ScenarioError) -> NodeLifecycleConfig {
+    func migrationPolicies(_ f: Field) throws(ScenarioError) -> [MigrationPolicy] {
+        var out: [MigrationPolicy] = []
+        for item in try f.sequence() {
+            let m = try item.mapping([
+                "name", "matchLabels", "bandwidthPerMigration", "completionTimeoutPerGiB", "allowAutoConverge", "allowPostCopy",
+                "allowWorkloadDisruption",
+            ])
+            let name = try m.required("name").string()
+            if out.contains(where: { $0.name == name }) { throw (m["name"] ?? item).fail("MigrationPolicy \"\(name)\" is declared twice") }
+            var p = MigrationPolicy(name: name, matchLabels: try readLabels(try m.required("matchLabels")))
+            if let v = m["bandwidthPerMigration"] {
+                let bw = try v.bytesPerSecond()
+                p.bandwidthPerMigrationBytesPerSecond = .some(bw == 0 ? nil : bw)
+            }
+            if let v = m["completionTimeoutPerGiB"] { p.completionTimeoutPerGiB = Int64(try v.int(min: 1)) }
+            if let v = m["allowAutoConverge"] { p.allowAutoConverge = try v.bool() }
+            if let v = m["allowPostCopy"] { p.allowPostCopy = try v.bool() }
+            if let v = m["allowWorkloadDisruption"] { p.allowWorkloadDisruption = try v.bool() }
+            out.append(p)
+        }
+        return out
+    }
+
+    func nodeLifecycle(_ f: Field, defaults: NodeLifecycleConfig) throws(ScenarioError) -> NodeLifecycleConfig {
         let m = try f.mapping(["nodeMonitorGracePeriod", "unreachableToleration", "kubevirtHeartbeatTimeout", "volumeDetachWait"])
-        var c = NodeLifecycleConfig()
+        var c = defaults
         if let v = m["nodeMonitorGracePeriod"] { c.nodeMonitorGracePeriod = try v.duration() }
         if let v = m["unreachableToleration"] { c.unreachableToleration = try v.duration() }
         if let v = m["kubevirtHeartbeatTimeout"] { c.kubevirtHeartbeatTimeout = try v.duration() }

@@ -99,11 +99,10 @@ extension Simulation {
         state.migrations[m.i].transfer = TransferState(dataBytes: vm.migrationDataBytes, at: now, bandwidth: 0)
         trace("migration \(state.migrations[m.i].name) Running")
         rebalanceTransfers()
-        let limits = state.config.liveMigration
+        let perGiB = state.migrationSettings[state.migrations[m.i].vm.i].completionTimeoutPerGiB
         migrationTimers[m.i].completion = schedule(
-            after: MigrationController.completionTimeout(dataBytes: vm.migrationDataBytes, perGiB: limits.completionTimeoutPerGiB),
-            .migrationCompletionTimeout(m))
-        migrationTimers[m.i].progress = schedule(after: limits.progressTimeout, .migrationProgressCheck(m))
+            after: MigrationController.completionTimeout(dataBytes: vm.migrationDataBytes, perGiB: perGiB), .migrationCompletionTimeout(m))
+        migrationTimers[m.i].progress = schedule(after: state.config.liveMigration.progressTimeout, .migrationProgressCheck(m))
     }
 
     /// A transfer started or ended: every transfer's share of the links may have changed. Bytes sent
@@ -134,7 +133,8 @@ extension Simulation {
         tr.bytesSent += tr.roundBytesLeft
         let vm = state.vms[mig.vm.i]
         let dirtied = MigrationController.dirtiedBytes(
-            vm, duration: now - tr.roundStartedAt, round: tr.rounds, autoConverge: state.config.liveMigration.allowAutoConverge)
+            vm, duration: now - tr.roundStartedAt, round: tr.rounds, autoConverge: state.migrationSettings[mig.vm.i].allowAutoConverge,
+            guestPaused: mig.guestPausedAt != nil)
         let bw = tr.bandwidthBytesPerSecond
         tr.updatedAt = now
         tr.roundBytesLeft = dirtied
@@ -143,7 +143,8 @@ extension Simulation {
             tr.switchingOver = true
             state.migrations[m.i].transfer = tr
             state.migrations[m.i].pause = pause
-            if pause > .zero {
+            // A guest paused for allowWorkloadDisruption is already down: its outage ends at the handover.
+            if pause > .zero && mig.guestPausedAt == nil {
                 var o = Outage(from: now, cause: "migration pause (stop-and-copy) \(mig.name)")
                 o.to = now + pause
                 o.resolution = "resumed on \(mig.target.map(nodeName) ?? "?")"
@@ -184,6 +185,11 @@ extension Simulation {
         state.vmStatus[mig.vm.i].vmi?.evacuationNodeName = nil
         state.vmStatus[mig.vm.i].vmi?.migration = nil
         state.vmStatus[mig.vm.i].evacuationFailures = 0
+        if let paused = mig.guestPausedAt {
+            state.migrations[m.i].pause = now - paused
+            state.vmStatus[mig.vm.i].guestUp = true
+            closeOutage(mig.vm, resolution: "resumed on \(nodeName(target))")
+        }
         trace("migration \(mig.name) Succeeded: \(vmName(mig.vm)) now on \(nodeName(target))")
         rebalanceTransfers()
         capacityFreed()
@@ -202,30 +208,44 @@ extension Simulation {
             m, reason: "no progress for \(timeout): \(ByteFormat.describe(tr.roundBytesLeft)) remaining, no new low (\(why))")
     }
 
+    /// The completion timeout (§4.6): abort; or, with allowWorkloadDisruption, switch to post-copy when
+    /// allowed, else pause the guest so the copy converges and allow twice the time.
     mutating func migrationCompletionTimeout(_ m: MigrationID) {
         migrationTimers[m.i].completion = nil
         let mig = state.migrations[m.i]
         guard mig.phase == .Running, var tr = mig.transfer, !tr.switchingOver else { return }
-        let limits = state.config.liveMigration
-        let timeout = MigrationController.completionTimeout(dataBytes: tr.dataBytes, perGiB: limits.completionTimeoutPerGiB)
-        guard limits.allowPostCopy, tr.bandwidthBytesPerSecond > 0 else {
-            failMigration(
-                m,
-                reason:
-                    "completion timeout \(timeout) (completionTimeoutPerGiB \(limits.completionTimeoutPerGiB) × \(ceilGB(tr.dataBytes)) GB)"
-            )
+        let settings = state.migrationSettings[mig.vm.i]
+        let timeout = MigrationController.completionTimeout(dataBytes: tr.dataBytes, perGiB: settings.completionTimeoutPerGiB)
+        let abort =
+            "completion timeout \(timeout) (completionTimeoutPerGiB \(settings.completionTimeoutPerGiB) × \(ceilGB(tr.dataBytes)) GB)"
+        guard settings.allowWorkloadDisruption, tr.bandwidthBytesPerSecond > 0 else {
+            failMigration(m, reason: abort)
             return
         }
-        // Post-copy: the guest resumes on the target at once and pulls the rest of its memory.
-        tr.settle(at: now)
-        tr.switchingOver = true
-        state.migrations[m.i].transfer = tr
-        state.migrations[m.i].postCopy = true
-        state.migrations[m.i].pause = .zero
-        cancelTimer(m, \.round)
-        cancelTimer(m, \.progress)
-        trace("migration \(mig.name) switched to post-copy after \(timeout)")
-        schedule(after: MigrationController.sendTime(tr.roundBytesLeft, bandwidth: tr.bandwidthBytesPerSecond), .migrationSwitchoverDone(m))
+        if settings.allowPostCopy {
+            // Post-copy: the guest resumes on the target at once and pulls the rest of its memory.
+            tr.settle(at: now)
+            tr.switchingOver = true
+            state.migrations[m.i].transfer = tr
+            state.migrations[m.i].postCopy = true
+            state.migrations[m.i].postCopyStartedAt = now
+            state.migrations[m.i].pause = .zero
+            cancelTimer(m, \.round)
+            cancelTimer(m, \.progress)
+            trace("migration \(mig.name) switched to post-copy after \(timeout)")
+            schedule(
+                after: MigrationController.sendTime(tr.roundBytesLeft, bandwidth: tr.bandwidthBytesPerSecond), .migrationSwitchoverDone(m))
+            return
+        }
+        guard mig.guestPausedAt == nil else {
+            failMigration(m, reason: abort + ", twice over with the guest paused")
+            return
+        }
+        state.migrations[m.i].guestPausedAt = now
+        state.vmStatus[mig.vm.i].guestUp = false
+        openOutage(mig.vm, cause: "migration \(mig.name): guest paused at the completion timeout (allowWorkloadDisruption)")
+        trace("migration \(mig.name): guest paused after \(timeout) so the copy converges")
+        migrationTimers[m.i].completion = schedule(after: timeout, .migrationCompletionTimeout(m))
     }
 
     func ceilGB(_ bytes: Int64) -> Int64 { (bytes + 999_999_999) / 1_000_000_000 }
@@ -261,6 +281,15 @@ extension Simulation {
         }
         trace("migration \(mig.name) Failed: \(reason)")
         if let target = mig.target { podGone(from: target) }
+        if mig.postCopy {
+            // Post-copy cannot be undone: the guest's state is split between two hosts (§4.6).
+            vmiEnded(
+                vm, state.vmStatus[vm.i].generation, phase: .Failed,
+                how: "post-copy migration \(mig.name) failed: state split between hosts")
+        } else if mig.guestPausedAt != nil, state.vmStatus[vm.i].vmi?.phase == .Running, state.health[mig.source.i].running {
+            state.vmStatus[vm.i].guestUp = true
+            closeOutage(vm, resolution: "resumed on \(nodeName(mig.source)) after the migration failed")
+        }
         if wasTransferring { rebalanceTransfers() }
         capacityFreed()
         if case .evacuation(let node) = mig.trigger, let vmi = state.vmStatus[vm.i].vmi, vmi.phase == .Running,
