@@ -210,6 +210,7 @@ public struct ClusterConfig: Equatable, Sendable, Codable {
     public var launcherStartup: SimDuration = .seconds(20)
     /// Migration target pod unschedulable this long → migration Failed (KubeVirt 300 s).
     public var targetPendingUnschedulableTimeout: SimDuration = .seconds(300)
+    public var scoring = ScoringStrategy.LeastAllocated
     public var nodeLifecycle = NodeLifecycleConfig()
     public var remediation = RemediationConfig()
 

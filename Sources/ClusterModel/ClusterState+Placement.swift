@@ -6,6 +6,7 @@ extension ClusterState {
         memoryRequestedBytes[node.i] += spec.launcherMemoryRequestBytes
         launchers[node.i].append(vm)
         vmStatus[vm.i].vmi?.node = node
+        countPod(of: vm, on: node, 1)
     }
 
     /// Removes the launcher pod from its node (pod gone, or completed after a migration).
@@ -14,6 +15,7 @@ extension ClusterState {
         cpuRequestedMillis[node.i] -= spec.launcherCPURequestMillis
         memoryRequestedBytes[node.i] -= spec.launcherMemoryRequestBytes
         if let k = launchers[node.i].firstIndex(of: vm) { launchers[node.i].remove(at: k) }
+        countPod(of: vm, on: node, -1)
         if leavingCompletedPod { completedSourcePods[node.i].append(vm) }
     }
 
@@ -43,6 +45,7 @@ extension ClusterState {
         memoryRequestedBytes[node.i] += spec.launcherMemoryRequestBytes
         migrationTargets[node.i].append(m)
         migrations[m.i].target = node
+        countPod(of: migrations[m.i].vm, on: node, 1)
     }
 
     public mutating func unbindMigrationTarget(_ m: MigrationID) {
@@ -51,6 +54,7 @@ extension ClusterState {
         cpuRequestedMillis[node.i] -= spec.launcherCPURequestMillis
         memoryRequestedBytes[node.i] -= spec.launcherMemoryRequestBytes
         if let k = migrationTargets[node.i].firstIndex(of: m) { migrationTargets[node.i].remove(at: k) }
+        countPod(of: migrations[m.i].vm, on: node, -1)
     }
 
     /// Moves a migration's phase and keeps the limit counters in step.

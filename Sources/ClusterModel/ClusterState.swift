@@ -24,6 +24,10 @@ public struct ClusterState: Equatable, Sendable, Codable {
     // Derived indexes.
     /// Per node: a worker that is not cordoned, tainted or down (the scheduler's first filter, kept flat for speed).
     public internal(set) var acceptsVMs: [Bool]
+    public let placement: PlacementTables
+    /// Per anti-affinity term, per topology domain: pods of VMs it selects, and of VMs that carry it.
+    public internal(set) var membersInDomain: [[Int32]]
+    public internal(set) var ownersInDomain: [[Int32]]
     /// Per node allocatable CPU and memory, flat for the scheduler's loop (nodes never resize).
     public let allocatableCPUMillis: [Int64]
     public let allocatableMemoryBytes: [Int64]
@@ -69,6 +73,9 @@ public struct ClusterState: Equatable, Sendable, Codable {
         }
         health = Array(repeating: NodeHealth(), count: nodes.count)
         acceptsVMs = nodes.map { $0.role == .worker && !$0.unschedulable }
+        placement = PlacementTables(nodes: nodes, vms: vms)
+        membersInDomain = placement.domainCount.map { Array(repeating: 0, count: $0) }
+        ownersInDomain = membersInDomain
         allocatableCPUMillis = nodes.map(\.cpuMillis)
         allocatableMemoryBytes = nodes.map(\.memoryBytes)
         cpuRequestedMillis = Array(repeating: 0, count: nodes.count)

@@ -26,6 +26,7 @@ public struct Node: Equatable, Sendable, Codable {
     /// Speed of the link live migrations use, in bytes per second (shared by all of the node's migrations).
     public var migrationLinkBytesPerSecond: Int64
     public var labels: [Label]
+    public var taints: [Taint] = []
     /// `spec.unschedulable`: set by cordon, NodeMaintenance and drain.
     public var unschedulable: Bool = false
     /// From power-on (or reboot) to Ready: after a fence, a kdump reboot or a repair.

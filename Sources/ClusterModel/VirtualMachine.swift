@@ -56,6 +56,10 @@ public struct VirtualMachine: Equatable, Sendable, Codable {
     public var terminationGracePeriod: SimDuration
     public var initialNode: NodeID?
     public var labels: [Label]
+    public var nodeSelector: [Label] = []
+    public var nodeAffinity: [NodeSelectorRequirement] = []
+    public var tolerations: [Toleration] = []
+    public var antiAffinity: [AntiAffinityTerm] = []
 
     public init(
         name: String, cpuCores: Int64, cpuRequestMillis: Int64? = nil, memoryBytes: Int64,

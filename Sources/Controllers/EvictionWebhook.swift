@@ -31,7 +31,7 @@ public enum Denial: Equatable, Sendable {
 }
 
 public enum EvictionWebhook {
-    public static func evict(_ vm: VMID, podNode: NodeID, in state: ClusterState) -> EvictionResponse {
+    public static func evict(_ vm: VMID, podNode: NodeID, in state: borrowing ClusterState) -> EvictionResponse {
         // Fields are read in place: copying the VMI (it holds strings) would cost on every drain pass.
         guard let phase = state.vmStatus[vm.i].vmi?.phase, !phase.isFinal else { return .allowed }
         let marked = state.vmStatus[vm.i].vmi?.evacuationNodeName != nil

@@ -13,7 +13,7 @@ public enum MigrationController {
     }
 
     /// What keeps a Pending migration from getting a target pod now, or nil when it can start.
-    public static func hold(_ m: MigrationID, in state: ClusterState, now: SimTime) -> Hold? {
+    public static func hold(_ m: MigrationID, in state: borrowing ClusterState, now: SimTime) -> Hold? {
         let mig = state.migrations[m.i]
         let limits = state.config.liveMigration
         if mig.holdUntil > now { return .backoff }
@@ -39,7 +39,7 @@ public enum MigrationController {
 
     /// Pending migrations in the order the controller takes them: priority first, then creation.
     /// The Pending list is kept in creation order, so a sort is only needed when priorities differ.
-    public static func queueOrder(_ pending: [MigrationID], in state: ClusterState) -> [MigrationID] {
+    public static func queueOrder(_ pending: [MigrationID], in state: borrowing ClusterState) -> [MigrationID] {
         guard let first = pending.first else { return pending }
         let p = state.migrations[first.i].priority
         if pending.allSatisfy({ state.migrations[$0.i].priority == p }) { return pending }
@@ -59,7 +59,7 @@ public enum MigrationController {
     /// A migration's share of the links: each node's link split evenly among the transfers that leave
     /// or enter it; the migration gets the smaller of its two shares, capped by bandwidthPerMigration.
     /// Zero while either node's migration network is down.
-    public static func bandwidth(_ m: MigrationID, in state: ClusterState) -> Int64 {
+    public static func bandwidth(_ m: MigrationID, in state: borrowing ClusterState) -> Int64 {
         let mig = state.migrations[m.i]
         guard let target = mig.target else { return 1 }
         var atSource = 0, atTarget = 0

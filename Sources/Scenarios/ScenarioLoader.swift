@@ -81,9 +81,10 @@ private struct Builder {
     func cluster(_ f: Field) throws(ScenarioError) -> ClusterConfig {
         let m = try f.mapping([
             "profile", "evictionStrategy", "liveMigration", "migrationPolicies", "downtimeLimit", "launcherStartup", "nodeLifecycle",
-            "remediation",
+            "remediation", "scoring",
         ])
         var c = ClusterConfig()
+        if let v = m["scoring"] { c.scoring = try v.oneOf(ScoringStrategy.self) }
         // The profile's release defaults first; every setting the scenario gives overrides them.
         if let v = m["profile"] {
             c.profile = try v.oneOf(VersionProfile.self)
@@ -211,8 +212,15 @@ private struct Builder {
         let items = try f.sequence()
         if items.isEmpty { throw f.fail("a cluster needs at least one node") }
         for item in items {
-            let m = try item.mapping(["name", "count", "role", "cpu", "memory", "migrationLink", "labels", "bootTime"])
+            let m = try item.mapping(["name", "count", "role", "cpu", "memory", "migrationLink", "labels", "bootTime", "taints"])
             let bootTime = try m["bootTime"]?.duration()
+            let taints: [Taint] =
+                try m["taints"]?.sequence().map { t throws(ScenarioError) -> Taint in
+                    let tm = try t.mapping(["key", "value", "effect"])
+                    return Taint(
+                        key: try tm.required("key").string(), value: try tm["value"]?.string() ?? "",
+                        effect: try tm.required("effect").oneOf(Taint.Effect.self))
+                } ?? []
             let role = try m["role"]?.oneOf(NodeRole.self) ?? .worker
             let cpu = try m.required("cpu").cpuMillis()
             let memory = try m.required("memory").bytes()
@@ -225,6 +233,7 @@ private struct Builder {
                 nodeList.append(
                     Node(name: name, role: role, cpuMillis: cpu, memoryBytes: memory, migrationLinkBytesPerSecond: link, labels: labels))
                 if let bootTime { nodeList[nodeList.count - 1].bootTime = bootTime }
+                nodeList[nodeList.count - 1].taints = taints
 
             }
         }
@@ -262,8 +271,17 @@ private struct Builder {
             let m = try item.mapping([
                 "name", "count", "cpu", "cpuRequest", "memory", "runStrategy", "running", "evictionStrategy", "volumes",
                 "hostDevices", "podNetwork", "dirtyRate", "workingSet", "bootTime", "shutdownTime",
-                "terminationGracePeriodSeconds", "node", "labels",
+                "terminationGracePeriodSeconds", "node", "labels", "nodeSelector", "affinity", "tolerations",
             ])
+            let nodeSelector = try m["nodeSelector"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
+            let tolerations = try m["tolerations"].map { f throws(ScenarioError) in try readTolerations(f) } ?? []
+            var nodeAffinity: [NodeSelectorRequirement] = []
+            var antiAffinity: [AntiAffinityTerm] = []
+            if let af = m["affinity"] {
+                let a = try af.mapping(["nodeAffinity", "podAntiAffinity"])
+                nodeAffinity = try a["nodeAffinity"].map { f throws(ScenarioError) in try readNodeAffinity(f) } ?? []
+                antiAffinity = try a["podAntiAffinity"].map { f throws(ScenarioError) in try readAntiAffinity(f) } ?? []
+            }
             let runStrategy: RunStrategy
             switch (m["runStrategy"], m["running"]) {
             case (.some, .some(let running)):
@@ -298,7 +316,7 @@ private struct Builder {
                 }
                 vmIDs[name] = VMID(vmList.count)
                 vmNodeFields.append(m["node"])
-                vmList.append(
+                var vm =
                     VirtualMachine(
                         name: name, cpuCores: Int64(cores), cpuRequestMillis: try m["cpuRequest"]?.cpuMillis(), memoryBytes: memory,
                         runStrategy: runStrategy, evictionStrategy: try m["evictionStrategy"]?.oneOf(EvictionStrategy.self),
@@ -307,8 +325,47 @@ private struct Builder {
                         dirtyBytesPerSecond: try m["dirtyRate"]?.bytesPerSecond() ?? 0, workingSetBytes: workingSet,
                         bootTime: try m["bootTime"]?.duration() ?? .seconds(30),
                         shutdownTime: try m["shutdownTime"]?.duration() ?? .seconds(10),
-                        terminationGracePeriod: grace ?? .seconds(30), initialNode: initialNode, labels: labels))
+                        terminationGracePeriod: grace ?? .seconds(30), initialNode: initialNode, labels: labels)
+                vm.nodeSelector = nodeSelector
+                vm.nodeAffinity = nodeAffinity
+                vm.tolerations = tolerations
+                vm.antiAffinity = antiAffinity
+                if let n = initialNode, let nf = m["node"], !PlacementTables.staticallyAllowed(vm, on: nodeList[n.i]) {
+                    throw nf.fail("\(nodeList[n.i].name) does not satisfy the VM's nodeSelector, node affinity or tolerations")
+                }
+                vmList.append(vm)
             }
+        }
+    }
+
+    func readTolerations(_ f: Field) throws(ScenarioError) -> [Toleration] {
+        try f.sequence().map { item throws(ScenarioError) in
+            let m = try item.mapping(["key", "operator", "value", "effect"])
+            let op = try m["operator"]?.oneOf(Toleration.Operator.self) ?? .Equal
+            return Toleration(
+                key: try m["key"]?.string(), operator: op, value: try m["value"]?.string() ?? "",
+                effect: try m["effect"]?.oneOf(Taint.Effect.self))
+        }
+    }
+
+    /// `nodeAffinity: [{key, operator: In | NotIn | Exists | DoesNotExist, values}]` — the required terms, all of which must hold.
+    func readNodeAffinity(_ f: Field) throws(ScenarioError) -> [NodeSelectorRequirement] {
+        try f.sequence().map { item throws(ScenarioError) in
+            let m = try item.mapping(["key", "operator", "values"])
+            let op = try m.required("operator").oneOf(NodeSelectorRequirement.Operator.self)
+            let values = try m["values"]?.sequence().map { v throws(ScenarioError) in try v.string() } ?? []
+            if (op == .In || op == .NotIn) && values.isEmpty { throw item.fail("\(op.rawValue) needs values") }
+            return NodeSelectorRequirement(key: try m.required("key").string(), operator: op, values: values)
+        }
+    }
+
+    /// `podAntiAffinity: [{matchLabels, topologyKey: kubernetes.io/hostname}]` — required terms.
+    func readAntiAffinity(_ f: Field) throws(ScenarioError) -> [AntiAffinityTerm] {
+        try f.sequence().map { item throws(ScenarioError) in
+            let m = try item.mapping(["matchLabels", "topologyKey"])
+            return AntiAffinityTerm(
+                matchLabels: try readLabels(try m.required("matchLabels")),
+                topologyKey: try m["topologyKey"]?.string() ?? AntiAffinityTerm.hostname)
         }
     }
 

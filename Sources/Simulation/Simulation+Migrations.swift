@@ -48,11 +48,8 @@ extension Simulation {
 
     mutating func placeTarget(_ m: MigrationID) {
         let mig = state.migrations[m.i]
-        let spec = state.vms[mig.vm.i]
-        switch Scheduler.place(
-            cpuMillis: spec.launcherCPURequestMillis, memoryBytes: spec.launcherMemoryRequestBytes, avoiding: mig.source,
-            in: state)
-        {
+        let retry = unscheduledTargets.contains(m)
+        switch Scheduler.place(mig.vm, avoiding: mig.source, in: state, explain: !retry) {
         case .node(let n):
             checkPlacement(on: n)
             state.bindMigrationTarget(m, to: n)
@@ -64,8 +61,8 @@ extension Simulation {
             trace("migration \(mig.name) target pod on \(nodeName(n))")
             schedule(after: state.config.launcherStartup, .migrationTargetStarted(m))
         case .unschedulable(let reason):
-            state.migrations[m.i].waitingReason = "target pod unschedulable: \(reason)"
-            if !unscheduledTargets.contains(m) {
+            if !retry {
+                state.migrations[m.i].waitingReason = "target pod unschedulable: \(reason)"
                 unscheduledTargets.append(m)
                 trace("migration \(mig.name) target pod unschedulable: \(reason)")
                 migrationTimers[m.i].targetPending = schedule(
@@ -255,7 +252,9 @@ extension Simulation {
         let mig = state.migrations[m.i]
         guard mig.phase == .Scheduling, mig.target == nil else { return }
         failMigration(
-            m, reason: "target pod unschedulable for \(state.config.targetPendingUnschedulableTimeout): \(mig.waitingReason ?? "")")
+            m,
+            reason: "target pod unschedulable for \(state.config.targetPendingUnschedulableTimeout): "
+                + (mig.waitingReason ?? "").dropPrefix("target pod unschedulable: "))
     }
 
     /// The migration failed; the VMI keeps running on its source. If it is still marked for
@@ -299,4 +298,8 @@ extension Simulation {
             createMigration(vm, trigger: .evacuation(node))
         }
     }
+}
+
+extension String {
+    func dropPrefix(_ prefix: String) -> String { hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self }
 }

@@ -14,10 +14,7 @@ extension Simulation {
             state.vmStatus[i].generation += 1
             var node = spec.initialNode
             if node == nil {
-                switch Scheduler.place(
-                    cpuMillis: spec.launcherCPURequestMillis, memoryBytes: spec.launcherMemoryRequestBytes, avoiding: nil,
-                    in: state)
-                {
+                switch Scheduler.place(vm, avoiding: nil, in: state) {
                 case .node(let n): node = n
                 case .unschedulable(let reason):
                     state.vmStatus[i].vmi?.unschedulableReason = reason
@@ -53,9 +50,8 @@ extension Simulation {
     /// Binds a Pending VMI's launcher pod to a node; false (with the reason kept) when none fits.
     mutating func scheduleVMI(_ vm: VMID) -> Bool {
         let spec = state.vms[vm.i]
-        switch Scheduler.place(
-            cpuMillis: spec.launcherCPURequestMillis, memoryBytes: spec.launcherMemoryRequestBytes, avoiding: nil, in: state)
-        {
+        let explained = state.vmStatus[vm.i].vmi?.unschedulableReason != nil
+        switch Scheduler.place(vm, avoiding: nil, in: state, explain: !explained) {
         case .node(let n):
             checkPlacement(on: n)
             state.bindLauncher(vm, to: n)
@@ -70,9 +66,9 @@ extension Simulation {
             schedule(at: volumesReady + state.config.launcherStartup, .launcherStarted(vm, state.vmStatus[vm.i].generation))
             return true
         case .unschedulable(let reason):
-            if state.vmStatus[vm.i].vmi?.unschedulableReason != reason {
-                trace("VMI \(spec.name) unschedulable: \(reason)")
-            }
+            // A retry keeps the first reason; the report gets a fresh one when the run ends.
+            guard !explained else { return false }
+            trace("VMI \(spec.name) unschedulable: \(reason)")
             state.vmStatus[vm.i].vmi?.unschedulableReason = reason
             explainOutage(vm, "awaiting capacity: \(reason)")
             return false

@@ -263,6 +263,16 @@ public struct Simulation {
     }
 
     mutating func finish() -> RunRecord {
+        // Pods still waiting for a node: why, as of the end.
+        for vm in state.unscheduledVMIs where state.vmStatus[vm.i].vmi?.phase == .Pending {
+            let reason = Scheduler.reason(vm, avoiding: -1, in: state)
+            state.vmStatus[vm.i].vmi?.unschedulableReason = reason
+            explainOutage(vm, "awaiting capacity: \(reason)")
+        }
+        for m in unscheduledTargets where state.migrations[m.i].phase == .Scheduling {
+            let mig = state.migrations[m.i]
+            state.migrations[m.i].waitingReason = "target pod unschedulable: " + Scheduler.reason(mig.vm, avoiding: mig.source.i, in: state)
+        }
         for m in state.pendingMigrations {
             let hold = MigrationController.hold(m, in: state, now: now) ?? .clusterLimit
             state.migrations[m.i].waitingReason = MigrationController.describe(hold, m, in: state)

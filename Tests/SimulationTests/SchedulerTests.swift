@@ -24,6 +24,6 @@ import Testing
             """)
         #expect(
             s.vmStatus[0].vmi?.unschedulableReason
-                == "no schedulable node has 40.4Gi memory free (0/3 nodes available: 1 control-plane (tainted), 2 insufficient memory)")
+                == "no schedulable node has 40.4Gi memory free (0/3 nodes available: 1 control-plane (tainted), 2 lack 40.4Gi memory)")
     }
 }

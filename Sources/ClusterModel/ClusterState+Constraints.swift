@@ -1,0 +1,125 @@
+/// Scheduling constraints, turned into tables once so the scheduler's per-node check stays cheap.
+///
+/// Static constraints (nodeSelector, node affinity, taints and tolerations) become one eligibility
+/// list per distinct constraint set. Anti-affinity needs live counts: for each term, how many pods
+/// of VMs it selects ("members") and of VMs that carry it ("owners") sit in each topology domain.
+public struct PlacementTables: Equatable, Sendable, Codable {
+    /// Per eligibility class, per node: the static constraints allow the node.
+    public var eligible: [[Bool]] = []
+    /// Per VM: its class, or -1 when nothing restricts it.
+    public var classOfVM: [Int32] = []
+    public var terms: [AntiAffinityTerm] = []
+    /// Per term, per node: its topology domain, or -1 when the node lacks the topology label.
+    public var domainOfNode: [[Int32]] = []
+    public var domainCount: [Int] = []
+    /// Per VM: the terms it carries, and the terms whose selector matches its labels.
+    public var ownTerms: [[Int32]] = []
+    public var memberTerms: [[Int32]] = []
+
+    /// Node labels as the scheduler sees them, with the implicit `kubernetes.io/hostname`.
+    public static func labels(of node: Node) -> [Label] {
+        node.labels + [Label(key: AntiAffinityTerm.hostname, value: node.name)]
+    }
+
+    public static func staticallyAllowed(_ vm: VirtualMachine, on node: Node) -> Bool {
+        let labels = labels(of: node)
+        guard vm.nodeSelector.allSatisfy({ labels.contains($0) }) else { return false }
+        guard vm.nodeAffinity.allSatisfy({ $0.matches(labels) }) else { return false }
+        return untoleratedTaint(vm, on: node) == nil
+    }
+
+    public static func untoleratedTaint(_ vm: VirtualMachine, on node: Node) -> Taint? {
+        node.taints.first { t in t.effect != .PreferNoSchedule && !vm.tolerations.contains { $0.tolerates(t) } }
+    }
+
+    init(nodes: [Node], vms: [VirtualMachine]) {
+        let anyTaint = nodes.contains { !$0.taints.isEmpty }
+        var classIndex: [String: Int32] = [:]  // looked up only while building
+        for vm in vms {
+            let constrained = anyTaint || !vm.nodeSelector.isEmpty || !vm.nodeAffinity.isEmpty
+            guard constrained else {
+                classOfVM.append(-1)
+                continue
+            }
+            let key = "\(vm.nodeSelector)|\(vm.nodeAffinity)|\(vm.tolerations)"
+            if let k = classIndex[key] {
+                classOfVM.append(k)
+            } else {
+                let k = Int32(eligible.count)
+                classIndex[key] = k
+                eligible.append(nodes.map { PlacementTables.staticallyAllowed(vm, on: $0) })
+                classOfVM.append(k)
+            }
+        }
+        for vm in vms {
+            for t in vm.antiAffinity where !terms.contains(t) { terms.append(t) }
+        }
+        for t in terms {
+            var values: [String] = []
+            domainOfNode.append(
+                nodes.map { node in
+                    guard let v = PlacementTables.labels(of: node).first(where: { $0.key == t.topologyKey })?.value else { return -1 }
+                    if let k = values.firstIndex(of: v) { return Int32(k) }
+                    values.append(v)
+                    return Int32(values.count - 1)
+                })
+            domainCount.append(values.count)
+        }
+        ownTerms = vms.map { vm in vm.antiAffinity.compactMap { t in terms.firstIndex(of: t).map(Int32.init) } }
+        memberTerms = vms.map { vm in
+            terms.indices.filter { t in terms[t].matchLabels.allSatisfy { vm.labels.contains($0) } }.map(Int32.init)
+        }
+    }
+}
+
+extension ClusterState {
+    /// Counts (delta +1) or uncounts (−1) a VM's running pod on a node for anti-affinity.
+    mutating func countPod(of vm: VMID, on node: NodeID, _ delta: Int32) {
+        for t in placement.ownTerms[vm.i] {
+            let d = placement.domainOfNode[Int(t)][node.i]
+            if d >= 0 { ownersInDomain[Int(t)][Int(d)] += delta }
+        }
+        for t in placement.memberTerms[vm.i] {
+            let d = placement.domainOfNode[Int(t)][node.i]
+            if d >= 0 { membersInDomain[Int(t)][Int(d)] += delta }
+        }
+    }
+
+    /// The static constraints allow the node for this VM.
+    public func staticallyEligible(_ vm: VMID, _ node: Int) -> Bool {
+        let c = placement.classOfVM[vm.i]
+        return c < 0 || placement.eligible[Int(c)][node]
+    }
+
+    /// Anti-affinity keeps the VM off the node: a pod in the node's domain is selected by one of the
+    /// VM's terms, or carries a term that selects the VM (Kubernetes checks both ways).
+    public func antiAffinityExcludes(_ vm: VMID, _ node: Int) -> Bool {
+        for t in placement.ownTerms[vm.i] {
+            let d = placement.domainOfNode[Int(t)][node]
+            if d >= 0 && membersInDomain[Int(t)][Int(d)] > 0 { return true }
+        }
+        for t in placement.memberTerms[vm.i] {
+            let d = placement.domainOfNode[Int(t)][node]
+            if d >= 0 && ownersInDomain[Int(t)][Int(d)] > 0 { return true }
+        }
+        return false
+    }
+
+    /// A VM whose pod in the node's domain causes the exclusion, for the scheduler's message.
+    public func antiAffinityConflict(_ vm: VMID, _ node: Int) -> VMID? {
+        let candidates = Set(placement.ownTerms[vm.i] + placement.memberTerms[vm.i])
+        for t in candidates.sorted() {
+            let d = placement.domainOfNode[Int(t)][node]
+            guard d >= 0 else { continue }
+            for n in nodes.indices where placement.domainOfNode[Int(t)][n] == d {
+                let pods = launchers[n] + migrationTargets[n].map { migrations[$0.i].vm }
+                for other in pods.sorted() {
+                    let selects = placement.ownTerms[vm.i].contains(t) && placement.memberTerms[other.i].contains(t)
+                    let selected = placement.memberTerms[vm.i].contains(t) && placement.ownTerms[other.i].contains(t)
+                    if selects || selected { return other }
+                }
+            }
+        }
+        return nil
+    }
+}
