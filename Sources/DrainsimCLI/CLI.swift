@@ -19,6 +19,7 @@ public enum CLI {
           drainsim run FILE [--seed N] [--out DIR] [--json]   run a scenario and print its report
           drainsim validate FILE...                          check scenario files, print nothing but errors
           drainsim bench FILE [--repeat N]                   time a scenario (events per second, wall time)
+          drainsim capacity FILE --nodes A,B [--json]        can these nodes be emptied? who is stranded, what is missing
           drainsim COMMAND --help                            help on one command
 
         Exit status: 0 ok, 1 an expectation of the scenario failed, 2 bad input or usage.
@@ -41,6 +42,16 @@ public enum CLI {
         FILE:LINE:COLUMN: FIELD: MESSAGE. Exit status 0 when all are valid, 2 otherwise.
         """
 
+    static let capacityHelp = """
+        drainsim capacity FILE --nodes A,B [--json]
+
+        On the scenario's cluster as it stands at time zero (its timeline is not run), cordons the given
+        nodes and places each of their VMs elsewhere, in order, as the scheduler would (constraints and
+        capacity included). Lists where each VM goes, the VMs that are stranded and why (not
+        live-migratable with LiveMigrate, External, or no node fits), and the CPU and memory missing.
+        Exit status: 0 when every VM can go, 1 when some are stranded, 2 bad input.
+        """
+
     static let benchHelp = """
         drainsim bench FILE [--repeat N]
 
@@ -61,6 +72,7 @@ public enum CLI {
         case "run": return run(rest, out: &out, err: &err).rawValue
         case "validate": return validate(rest, out: &out, err: &err).rawValue
         case "bench": return bench(rest, out: &out, err: &err).rawValue
+        case "capacity": return capacity(rest, out: &out, err: &err).rawValue
         default:
             err += "drainsim: unknown command \"\(command)\"\n\n" + usage + "\n"
             return ExitCode.badInput.rawValue
@@ -73,6 +85,7 @@ public enum CLI {
         var outDir: String?
         var json = false
         var repeatCount = 3
+        var nodes: [String] = []
         var help = false
     }
 
@@ -97,6 +110,7 @@ public enum CLI {
                     o.seed = s
                 case "--out": o.outDir = try value(a)
                 case "--json": o.json = true
+                case "--nodes": o.nodes = try value(a).split(separator: ",").map(String.init)
                 case "--repeat":
                     let v = try value(a)
                     guard let n = Int(v), n > 0 else { throw UsageError(message: "--repeat needs a positive integer") }
@@ -216,6 +230,29 @@ public enum CLI {
             }
         }
         return status
+    }
+
+    static func capacity(_ args: [String], out: inout String, err: inout String) -> ExitCode {
+        let o: Options, scenario: Scenario
+        switch prepare("capacity", args, allowed: ["--nodes", "--json"], help: capacityHelp, out: &out, err: &err) {
+        case .success(let prepared): (o, scenario) = prepared
+        case .failure(let code): return code
+        }
+        var nodes: [NodeID] = []
+        for name in o.nodes {
+            guard let i = scenario.state.nodes.firstIndex(where: { $0.name == name }) else {
+                err += "drainsim capacity: no node named \"\(name)\" in \(scenario.file)\n"
+                return .badInput
+            }
+            nodes.append(NodeID(i))
+        }
+        if nodes.isEmpty {
+            err += "drainsim capacity: give the nodes to empty with --nodes A,B\n\n" + capacityHelp + "\n"
+            return .badInput
+        }
+        let check = CapacityCheck(scenario: scenario, draining: nodes)
+        out += o.json ? check.json() : check.text()
+        return check.stranded.isEmpty ? .ok : .expectationsFailed
     }
 
     static func bench(_ args: [String], out: inout String, err: inout String) -> ExitCode {

@@ -192,17 +192,34 @@ extension Simulation {
         capacityFreed()
     }
 
+    /// KubeVirt's progress rule: fail when the remaining data has not reached a new low for
+    /// progressTimeout. Within a round the remaining data is what is left to send plus what the guest
+    /// has dirtied since the round began — it is continuous at round ends, so a round that is still
+    /// bringing it down is progress even when it runs longer than the timeout.
     mutating func migrationProgressCheck(_ m: MigrationID) {
         migrationTimers[m.i].progress = nil
         let mig = state.migrations[m.i]
-        guard mig.phase == .Running, let tr = mig.transfer, !tr.switchingOver else { return }
+        guard mig.phase == .Running, var tr = mig.transfer, !tr.switchingOver else { return }
         let timeout = state.config.liveMigration.progressTimeout
-        guard now - tr.lowestAt >= timeout else { return }
+        tr.settle(at: now)
+        let dirtiedSoFar = MigrationController.dirtiedBytes(
+            state.vms[mig.vm.i], duration: now - tr.roundStartedAt, round: tr.rounds,
+            autoConverge: state.migrationSettings[mig.vm.i].allowAutoConverge, guestPaused: mig.guestPausedAt != nil)
+        let remaining = tr.roundBytesLeft + dirtiedSoFar
+        if remaining < tr.lowestRemaining {
+            tr.lowestRemaining = remaining
+            tr.lowestAt = now
+        }
+        state.migrations[m.i].transfer = tr
+        guard now - tr.lowestAt >= timeout else {
+            migrationTimers[m.i].progress = schedule(at: tr.lowestAt + timeout, .migrationProgressCheck(m))
+            return
+        }
         let why =
             tr.bandwidthBytesPerSecond == 0
             ? "no bandwidth: a migration network is down" : "the guest dirties memory as fast as the link sends it"
         failMigration(
-            m, reason: "no progress for \(timeout): \(ByteFormat.describe(tr.roundBytesLeft)) remaining, no new low (\(why))")
+            m, reason: "no progress for \(timeout): \(ByteFormat.describe(remaining)) remaining, no new low (\(why))")
     }
 
     /// The completion timeout (§4.6): abort; or, with allowWorkloadDisruption, switch to post-copy when

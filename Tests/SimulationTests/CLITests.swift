@@ -68,3 +68,49 @@ import Testing
         #expect(r.err.hasPrefix("\(bad):1:40: nodes[0].colour: unknown field \"colour\""))
     }
 }
+
+@Suite struct CapacityCommandTests {
+    private func run(_ args: [String]) -> (status: Int32, out: String, err: String) {
+        var out = "", err = ""
+        let status = CLI.main(args, out: &out, err: &err)
+        return (status, out, err)
+    }
+
+    private func scenario(_ name: String) -> String { packageRoot.appendingPathComponent("scenarios/\(name)").path }
+
+    @Test func aNodeWhoseVMsAllFitElsewhereCanBeEmptied() {
+        let r = run(["capacity", scenario("livemigrate-rwx.yaml"), "--nodes", "worker-0"])
+        #expect(r.status == 0)
+        #expect(r.out.hasPrefix("Can worker-0 be emptied? Yes"))
+        #expect(r.out.contains("web-0 on worker-0: live migration to worker-1"))
+    }
+
+    /// Rack r1 (3 × 6 VMs of 36 Gi) cannot go to rack r2, which has room for one more VM per node:
+    /// 15 stranded, each requesting 36 Gi + 384 Mi overhead (36/512 Gi + 240 + 4 × 8 + 8 + 32 Mi)
+    /// = 36.375 Gi and 400m: 545.6 Gi and 6000m missing, three more 256 Gi nodes.
+    @Test func aRackThatCannotBeEmptiedSaysWhoIsStrandedAndWhatIsMissing() {
+        let r = run(["capacity", scenario("rack-power-loss.yaml"), "--nodes", "r1-worker-0,r1-worker-1,r1-worker-2", "--json"])
+        #expect(r.status == 1)
+        #expect(r.out.contains("\"evacuable\": false"))
+        #expect(r.out.contains("\"missingCPUMillis\": 6000"))
+        #expect(r.out.contains("\"missingMemoryBytes\": \(Int64(15) * (36 * 1024 + 384) * 1024 * 1024)"))
+        #expect(r.out.contains("\"nodesNeeded\": 3"))
+    }
+
+    @Test func strandingByAntiAffinityOrANonMigratableDiskIsNamed() {
+        let a = run(["capacity", scenario("anti-affinity-stranding.yaml"), "--nodes", "worker-0"])
+        #expect(
+            a.out.contains(
+                "db-0 on worker-0: live migration — STRANDED: no node fits (0/3 nodes available: 2 excluded by anti-affinity with db-1"))
+        let b = run(["capacity", scenario("livemigrate-rwo.yaml"), "--nodes", "worker-0"])
+        #expect(
+            b.out.contains(
+                "db-1 on worker-0: blocks the drain — STRANDED: LiveMigrate and DisksNotLiveMigratable: PVC db-1 is ReadWriteOnce"))
+    }
+
+    @Test func anUnknownNodeIsBadInput() {
+        let r = run(["capacity", scenario("livemigrate-rwx.yaml"), "--nodes", "worker-9"])
+        #expect(r.status == 2)
+        #expect(r.err.contains("no node named \"worker-9\""))
+    }
+}
