@@ -50,6 +50,18 @@ public struct ExpectationResult: Equatable, Sendable, Codable {
     }
 }
 
+/// A KubeVirt upgrade's workload update: when it began and ended, and how many launchers were outdated.
+public struct WorkloadUpdateRecord: Equatable, Sendable, Codable {
+    public var startedAt: SimTime
+    public var finishedAt: SimTime?
+    public var outdatedAtStart: Int
+    public var outdatedAtEnd = 0
+    public init(startedAt: SimTime, outdatedAtStart: Int) {
+        self.startedAt = startedAt
+        self.outdatedAtStart = outdatedAtStart
+    }
+}
+
 /// What a run leaves behind for the report: the final state and the journal of what happened.
 public struct RunRecord: Equatable, Sendable, Codable {
     public var scenarioName: String
@@ -70,6 +82,7 @@ public struct RunRecord: Equatable, Sendable, Codable {
     /// Longest time any migration spent in Pending or Scheduling.
     public var longestPendingWait: SimDuration = .zero
     public var expectations: [ExpectationResult] = []
+    public var workloadUpdate: WorkloadUpdateRecord?
 
     public init(scenarioName: String, seed: UInt64, state: ClusterState) {
         self.scenarioName = scenarioName

@@ -65,6 +65,8 @@ public struct VMStatus: Equatable, Sendable, Codable {
     public var generation: UInt32 = 0
     /// A virtctl start that waits for the old VMI to go (stop+start pair).
     public var startRequested = false
+    /// Its virt-launcher predates a KubeVirt upgrade: the workload updater wants it moved or restarted.
+    public var outdated = false
     /// A virtctl stop (or restart) is under way: the VMI's end is not a failure to recover from.
     public var stopRequested = false
     /// Consecutive failed evacuation migrations since the last success, and when the last one failed

@@ -23,13 +23,20 @@ public enum MigrationTrigger: Equatable, Sendable, Codable {
     case evacuation(NodeID)
     /// `virtctl migrate`.
     case manual
+    /// The workload updater moves a VMI off an outdated virt-launcher after a KubeVirt upgrade (R8).
+    case workloadUpdate
 
-    /// KubeVirt priorities: system-critical 100 for evacuations, 0 for user migrations.
+    /// KubeVirt priorities: system-critical 100 for evacuations and workload updates, 0 for users'.
     public var priority: Int {
         switch self {
-        case .evacuation: return 100
+        case .evacuation, .workloadUpdate: return 100
         case .manual: return 0
         }
+    }
+
+    public var isEvacuation: Bool {
+        if case .evacuation = self { return true }
+        return false
     }
 }
 

@@ -41,11 +41,15 @@ public enum MigrationController {
     /// The Pending list is kept in creation order, so a sort is only needed when priorities differ.
     public static func queueOrder(_ pending: [MigrationID], in state: borrowing ClusterState) -> [MigrationID] {
         guard let first = pending.first else { return pending }
-        let p = state.migrations[first.i].priority
-        if pending.allSatisfy({ state.migrations[$0.i].priority == p }) { return pending }
+        let p = state.migrations[first.i].priority, e = state.migrations[first.i].trigger.isEvacuation
+        if pending.allSatisfy({ state.migrations[$0.i].priority == p && state.migrations[$0.i].trigger.isEvacuation == e }) {
+            return pending
+        }
         return pending.sorted {
             let a = state.migrations[$0.i], b = state.migrations[$1.i]
             if a.priority != b.priority { return a.priority > b.priority }
+            // Evacuations before workload updates: a drain waits on them, an update does not.
+            if a.trigger.isEvacuation != b.trigger.isEvacuation { return a.trigger.isEvacuation }
             return $0 < $1
         }
     }

@@ -19,6 +19,15 @@ public enum ReportJSON {
             ("drains", .array(s.drains.map { drain($0, r) })),
             ("pendingMigrations", .array(r.waitingMigrations.map { pending($0, r) })),
             ("faults", .array(s.faults.map { FaultTimeline($0, r).json(r) })),
+            (
+                "workloadUpdate",
+                r.workloadUpdate.map { w in
+                    .object([
+                        ("startedAtMs", .int(w.startedAt.milliseconds)), ("finishedAtMs", .optional(w.finishedAt?.milliseconds)),
+                        ("outdatedAtStart", .int(w.outdatedAtStart)), ("outdatedAtEnd", .int(w.outdatedAtEnd)),
+                    ])
+                } ?? .null
+            ),
             ("vms", .array(zip(s.vms.indices, r.migrationsByVM()).map { vm(VMID($0), $1, r) })),
             ("findings", .array(r.findings.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
             ("notices", .array(r.notices.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
@@ -170,10 +179,18 @@ public enum ReportJSON {
         ])
     }
 
+    static func triggerName(_ t: MigrationTrigger) -> String {
+        switch t {
+        case .manual: return "virtctl migrate"
+        case .evacuation: return "evacuation"
+        case .workloadUpdate: return "workload update"
+        }
+    }
+
     static func migration(_ m: VirtualMachineInstanceMigration, _ s: ClusterState) -> JSONValue {
         .object([
             ("name", .string(m.name)),
-            ("trigger", .string(m.trigger == .manual ? "virtctl migrate" : "evacuation")),
+            ("trigger", .string(triggerName(m.trigger))),
             ("policy", .optional(s.migrationSettings[m.vm.i].policy)),
             ("phase", .string(m.phase.rawValue)),
             ("source", .string(s.nodes[m.source.i].name)),

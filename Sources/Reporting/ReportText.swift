@@ -78,6 +78,18 @@ public enum ReportText {
             for f in r.findings { out += "  \(f.time) \(f.text)\n" }
         }
 
+        if let w = r.workloadUpdate {
+            out += "\nWorkload update (KubeVirt upgraded at \(w.startedAt))\n"
+            let updates = s.migrations.filter { $0.trigger == .workloadUpdate }
+            out += "  \(w.outdatedAtStart) outdated virt-launcher(s); \(updates.filter { $0.phase == .Succeeded }.count) live-migrated"
+            out += ", \(updates.filter { $0.phase == .Failed }.count) migration(s) failed; "
+            if let f = w.finishedAt {
+                out += "finished at \(f) after \(f - w.startedAt)\n"
+            } else {
+                out += "\(w.outdatedAtEnd) still outdated at the end\n"
+            }
+        }
+
         if !s.faults.isEmpty {
             out += "\nFaults\n"
             for f in s.faults { out += FaultTimeline(f, r).text(r) }

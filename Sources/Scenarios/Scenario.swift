@@ -27,6 +27,16 @@ public enum TimelineAction: Equatable, Sendable {
     case forceDeletePods(NodeID)
     /// An administrator taints the node `node.kubernetes.io/out-of-service`.
     case outOfServiceTaint(NodeID)
+    /// KubeVirt is upgraded: every running virt-launcher is outdated and the workload updater acts (R8).
+    case workloadUpdate(WorkloadUpdate)
+}
+
+/// HCO's `workloadUpdateStrategy`: methods and eviction batches (reference §8).
+public struct WorkloadUpdate: Equatable, Sendable {
+    public var liveMigrate: Bool
+    public var evict: Bool
+    public var batchEvictionSize: Int
+    public var batchEvictionInterval: SimDuration
 }
 
 /// An upgrade's walk over a set of nodes: at most `maxUnavailable` in maintenance at once; each node

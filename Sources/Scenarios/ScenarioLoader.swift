@@ -439,7 +439,7 @@ private struct Builder {
         let actions = [
             "nodeMaintenance", "deleteNodeMaintenance", "cordon", "uncordon", "drain", "start", "stop", "restart",
             "migrate", "guestShutdown", "guestCrash", "rollingMaintenance", "kernelPanic", "powerLoss", "nicFault", "repair",
-            "forceDeletePods", "outOfServiceTaint",
+            "forceDeletePods", "outOfServiceTaint", "workloadUpdate",
         ]
         var events: [TimelineEvent] = []
         for item in try f.sequence() {
@@ -488,6 +488,22 @@ private struct Builder {
             case "repair": action = .repair(try node(a))
             case "forceDeletePods": action = .forceDeletePods(try node(a))
             case "outOfServiceTaint": action = .outOfServiceTaint(try node(a))
+            case "workloadUpdate":
+                let w = try a.mapping(["methods", "batchEvictionSize", "batchEvictionInterval"])
+                // HCO's defaults: [LiveMigrate], 10 per 1m.
+                let methods =
+                    try w["methods"]?.sequence().map { f throws(ScenarioError) -> String in
+                        let v = try f.string()
+                        guard v == "LiveMigrate" || v == "Evict" else {
+                            throw f.fail("unknown method \"\(v)\"; expected LiveMigrate or Evict")
+                        }
+                        return v
+                    } ?? ["LiveMigrate"]
+                action = .workloadUpdate(
+                    WorkloadUpdate(
+                        liveMigrate: methods.contains("LiveMigrate"), evict: methods.contains("Evict"),
+                        batchEvictionSize: try w["batchEvictionSize"]?.int(min: 1) ?? 10,
+                        batchEvictionInterval: try w["batchEvictionInterval"]?.duration() ?? .minutes(1)))
             default: action = .rollingMaintenance(try rolling(a))
             }
             events.append(TimelineEvent(at: at, action: action, line: item.node.line))

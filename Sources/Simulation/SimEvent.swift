@@ -40,8 +40,13 @@ enum SimEvent {
     /// A random failure process's unit fails (process index, unit index).
     case randomFailure(Int32, Int32)
 
+    /// The workload updater's periodic look (every 5 s, its event throttle), a polling event too.
+    case workloadUpdatePass
+
     var isPoll: Bool {
-        if case .drainPass = self { return true }
-        return false
+        switch self {
+        case .drainPass, .workloadUpdatePass: return true
+        default: return false
+        }
     }
 }

@@ -7,7 +7,12 @@ extension Simulation {
     mutating func createMigration(_ vm: VMID, trigger: MigrationTrigger) {
         guard let vmi = state.vmStatus[vm.i].vmi, let source = vmi.node else { return }
         migrationCount[vm.i] += 1
-        let prefix = trigger == .manual ? "migrate" : "kubevirt-evacuation"
+        let prefix: String
+        switch trigger {
+        case .manual: prefix = "migrate"
+        case .evacuation: prefix = "kubevirt-evacuation"
+        case .workloadUpdate: prefix = "kubevirt-workload-update"
+        }
         let name = "\(prefix)-\(vmName(vm))-\(migrationCount[vm.i])"
         var hold = now
         let failures = state.vmStatus[vm.i].evacuationFailures
@@ -182,6 +187,7 @@ extension Simulation {
         state.vmStatus[mig.vm.i].vmi?.evacuationNodeName = nil
         state.vmStatus[mig.vm.i].vmi?.migration = nil
         state.vmStatus[mig.vm.i].evacuationFailures = 0
+        state.vmStatus[mig.vm.i].outdated = false  // a fresh virt-launcher on the target
         if let paused = mig.guestPausedAt {
             state.migrations[m.i].pause = now - paused
             state.vmStatus[mig.vm.i].guestUp = true

@@ -42,6 +42,7 @@ extension Simulation {
         state.vmStatus[vm.i].generation += 1
         state.vmStatus[vm.i].startRequested = false
         state.vmStatus[vm.i].stopRequested = false
+        state.vmStatus[vm.i].outdated = false
         if hadOne { record.restarts[vm.i] += 1 }
         trace("VMI \(vmName(vm)) created")
         if !scheduleVMI(vm) { state.unscheduledVMIs.append(vm) }
@@ -163,6 +164,7 @@ extension Simulation {
         state.vmStatus[vm.i].vmi?.transition(to: phase, at: t)
         state.vmStatus[vm.i].vmi?.terminating = false
         state.vmStatus[vm.i].guestUp = false
+        state.vmStatus[vm.i].outdated = false  // its launcher is gone
         openOutage(vm, cause: how)
         let node = vmi.node
         if let node, vmi.phase != .Pending {

@@ -49,6 +49,10 @@ public struct Simulation {
     var zombies: [(vm: VMID, node: NodeID)] = []
     /// One random stream per failure process and unit, so adding a process never shifts another's draws.
     var failureRandom: [[SplitMix64]] = []
+    var workloadUpdate: WorkloadUpdate?
+    var workloadUpdateIdleAt = -1
+    var lastWorkloadEvictionAt: SimTime?
+    var workloadRandom: SplitMix64
     /// Migrations in Scheduling whose target pod found no node, oldest first.
     var unscheduledTargets: [MigrationID] = []
     /// Migrations in Pending or Scheduling (not yet placed), for the peak-pending figure.
@@ -75,6 +79,7 @@ public struct Simulation {
         traceLog = TraceLog(enabled: options.trace)
         nodeGeneration = Array(repeating: 0, count: scenario.state.nodes.count)
         heartbeatRandom = SplitMix64(seed: seed, stream: "kubevirt-heartbeat")
+        workloadRandom = SplitMix64(seed: seed, stream: "workload-update")
     }
 
     /// Runs the scenario to its end and returns the journal.
@@ -121,6 +126,7 @@ public struct Simulation {
     /// Only used without `stopAt`: with one, the run goes on to that time.
     func isQuiet() -> Bool {
         guard scenario.stopAt == nil, timelineDone, workEventsPending == 0 else { return false }
+        if workloadUpdate != nil && record.workloadUpdate?.finishedAt == nil && workloadUpdateIdleAt != changes { return false }
         for (i, d) in state.drains.enumerated() where d.phase == .Running {
             if drainIdleAt[i] != changes { return false }
             // An `oc adm drain --timeout` still has its give-up ahead of it.
@@ -163,6 +169,7 @@ public struct Simulation {
         case .nodeRebooted(let n, let gen): if nodeGeneration[n.i] == gen { nodeRebooted(n) }
         case .machineReplaced(let n, let gen): if nodeGeneration[n.i] == gen { nodeReturnsFresh(n) }
         case .randomFailure(let p, let u): randomFailure(process: Int(p), unit: Int(u))
+        case .workloadUpdatePass: workloadUpdatePass()
         }
     }
 
@@ -192,6 +199,7 @@ public struct Simulation {
         case .repair(let node): repair(node)
         case .forceDeletePods(let node): forceDeletePods(node)
         case .outOfServiceTaint(let node): taintOutOfService(node)
+        case .workloadUpdate(let spec): startWorkloadUpdate(spec)
         }
     }
 
@@ -286,6 +294,7 @@ public struct Simulation {
             let wait = now - state.migrations[m.i].createdAt
             if wait > record.longestPendingWait { record.longestPendingWait = wait }
         }
+        record.workloadUpdate?.outdatedAtEnd = state.vmStatus.filter(\.outdated).count
         record.stopReason = (engine.stopReason ?? .done).description
         record.endTime = now
         record.eventsProcessed = engine.eventsProcessed
