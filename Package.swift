@@ -20,7 +20,8 @@ let package = Package(
             name: "Simulation",
             dependencies: ["Controllers", "Scenarios", "Reporting", "ClusterModel", "SimKernel"],
             swiftSettings: strict),
-        .target(name: "DrainsimCLI", dependencies: ["Simulation", "Reporting", "Scenarios"], swiftSettings: strict),
+        .target(
+            name: "DrainsimCLI", dependencies: ["Simulation", "Reporting", "Scenarios", "ClusterModel", "SimKernel"], swiftSettings: strict),
         .executableTarget(name: "drainsim", dependencies: ["DrainsimCLI"], swiftSettings: strict),
         .testTarget(name: "SimKernelTests", dependencies: ["SimKernel"], swiftSettings: strict),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "ClusterModel"], swiftSettings: strict),

@@ -20,6 +20,7 @@ public enum CLI {
           drainsim validate FILE...                          check scenario files, print nothing but errors
           drainsim bench FILE [--repeat N]                   time a scenario (events per second, wall time)
           drainsim capacity FILE --nodes A,B [--json]        can these nodes be emptied? who is stranded, what is missing
+          drainsim check [FILE...] [--record] [--junit FILE] compare scenarios with their accepted results (CI)
           drainsim COMMAND --help                            help on one command
 
         Exit status: 0 ok, 1 an expectation of the scenario failed, 2 bad input or usage.
@@ -52,6 +53,20 @@ public enum CLI {
         Exit status: 0 when every VM can go, 1 when some are stranded, 2 bad input.
         """
 
+    static let checkHelp = """
+        drainsim check [FILE...] [--record] [--junit FILE] [--results DIR]
+
+        Runs each scenario (default: every scenarios/*.yaml and *.json) and compares its metrics with the
+        accepted outcome in results/<name>/report.json: a metric that got worse beyond its tolerance
+        (expect.tolerances in the scenario; default none) or a failed expectation is a regression; a
+        better one is reported and passes. For each change it names the metrics that moved, from what to
+        what, and the first line where the trace parts from the accepted one.
+          --record       rewrite results/<name>/ from this run (review with git diff results/)
+          --junit FILE   also write JUnit XML: a test case per scenario and per expectation
+          --results DIR  where the accepted outcomes are (default: results/ beside the scenarios folder)
+        Exit status: 0 all pass, 1 regressions, 2 bad input.
+        """
+
     static let benchHelp = """
         drainsim bench FILE [--repeat N]
 
@@ -73,6 +88,7 @@ public enum CLI {
         case "validate": return validate(rest, out: &out, err: &err).rawValue
         case "bench": return bench(rest, out: &out, err: &err).rawValue
         case "capacity": return capacity(rest, out: &out, err: &err).rawValue
+        case "check": return check(rest, out: &out, err: &err).rawValue
         default:
             err += "drainsim: unknown command \"\(command)\"\n\n" + usage + "\n"
             return ExitCode.badInput.rawValue
@@ -86,6 +102,9 @@ public enum CLI {
         var json = false
         var repeatCount = 3
         var nodes: [String] = []
+        var record = false
+        var junit: String?
+        var results: String?
         var help = false
     }
 
@@ -111,6 +130,9 @@ public enum CLI {
                 case "--out": o.outDir = try value(a)
                 case "--json": o.json = true
                 case "--nodes": o.nodes = try value(a).split(separator: ",").map(String.init)
+                case "--record": o.record = true
+                case "--junit": o.junit = try value(a)
+                case "--results": o.results = try value(a)
                 case "--repeat":
                     let v = try value(a)
                     guard let n = Int(v), n > 0 else { throw UsageError(message: "--repeat needs a positive integer") }
@@ -230,6 +252,37 @@ public enum CLI {
             }
         }
         return status
+    }
+
+    static func check(_ args: [String], out: inout String, err: inout String) -> ExitCode {
+        let o: Options
+        do { o = try parse(args, allowed: ["--record", "--junit", "--results"]) } catch {
+            err += "drainsim check: \(error.message)\n\n" + checkHelp + "\n"
+            return .badInput
+        }
+        if o.help {
+            out += checkHelp + "\n"
+            return .ok
+        }
+        let files = o.files.isEmpty ? Check.scenarioFiles(in: "scenarios") : o.files
+        if files.isEmpty {
+            err += "drainsim check: no scenario files (give some, or run where scenarios/ is)\n"
+            return .badInput
+        }
+        let check: Check
+        do { check = try Check(files: files, results: o.results, record: o.record) } catch {
+            err += "drainsim check: cannot write results: \(error.localizedDescription)\n"
+            return .badInput
+        }
+        out += check.text()
+        if let path = o.junit {
+            do { try write(check.junit(), to: path) } catch {
+                err += "drainsim check: cannot write \(path): \(error.localizedDescription)\n"
+                return .badInput
+            }
+        }
+        if check.errors > 0 { return .badInput }
+        return check.regressions > 0 ? .expectationsFailed : .ok
     }
 
     static func capacity(_ args: [String], out: inout String, err: inout String) -> ExitCode {

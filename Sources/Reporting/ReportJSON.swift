@@ -67,7 +67,8 @@ public enum ReportJSON {
         ])
     }
 
-    static func totals(_ r: RunRecord) -> JSONValue {
+    /// The totals object alone: what `results/<name>/metrics.json` keeps for `drainsim check`.
+    public static func totals(_ r: RunRecord) -> JSONValue {
         let s = r.state
         let span = r.maintenanceSpan
         let maxDown = r.maxDowntime

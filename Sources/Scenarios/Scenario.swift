@@ -102,4 +102,27 @@ public struct Scenario: Sendable {
     public var timeline: [TimelineEvent]
     public var failures: [FailureProcess] = []
     public var expectations: [Expectation]
+    /// How much each metric may worsen against the accepted outcome before `drainsim check` fails
+    /// (absent: not at all).
+    public var tolerances: [Metric: Tolerance] = [:]
+}
+
+/// A metric's allowed worsening: an amount in its unit (ms or a count), or a percentage of the accepted value.
+public enum Tolerance: Equatable, Sendable {
+    case absolute(Int64)
+    case relative(percent: Int64)
+
+    public func allows(from old: Int64, to new: Int64) -> Bool {
+        switch self {
+        case .absolute(let a): return new - old <= a
+        case .relative(let p): return (new - old) * 100 <= old * p
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .absolute(let a): return "\(a)"
+        case .relative(let p): return "\(p)%"
+        }
+    }
 }

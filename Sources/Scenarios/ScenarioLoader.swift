@@ -18,6 +18,7 @@ public enum ScenarioLoader {
         try builder.checkInitialPlacement(&state)
         let timeline = try top["timeline"].map { f throws(ScenarioError) in try builder.timeline(f) } ?? []
         let expectations = try top["expect"].map { f throws(ScenarioError) in try builder.expectations(f) } ?? []
+        let tolerances = try top["expect"].map { f throws(ScenarioError) in try builder.tolerances(f) } ?? [:]
         let failures = try top["failures"].map { f throws(ScenarioError) in try builder.failures(f) } ?? []
         if let f = top["failures"], !failures.isEmpty, top["stopAt"] == nil {
             throw f.fail("random failures never let the cluster go quiet: set stopAt (for example stopAt: 30d)")
@@ -29,6 +30,7 @@ public enum ScenarioLoader {
             description: try top["description"]?.string() ?? "", seed: seed, stopAt: stopAt, state: state,
             timeline: timeline, expectations: expectations)
         scenario.failures = failures
+        scenario.tolerances = tolerances
         return scenario
 
     }
@@ -636,11 +638,27 @@ private struct Builder {
 
     // MARK: expect
 
+    /// `expect.tolerances: {totalDowntime: 10%, maxDowntime: 500ms, failedMigrations: 2}`.
+    func tolerances(_ f: Field) throws(ScenarioError) -> [Metric: Tolerance] {
+        guard let t = (try f.mapping(Builder.expectKeys))["tolerances"] else { return [:] }
+        let m = try t.mapping(Metric.allCases.map(\.rawValue))
+        var out: [Metric: Tolerance] = [:]
+        for key in m.keys {
+            guard let metric = Metric(rawValue: key), let v = m[key] else { continue }
+            let text = try v.plain("a tolerance")
+            if text.hasSuffix("%"), let p = Int64(text.dropLast()), p >= 0 {
+                out[metric] = .relative(percent: p)
+            } else if metric.isDuration {
+                out[metric] = .absolute(try v.duration().milliseconds)
+            } else {
+                out[metric] = .absolute(Int64(try v.int()))
+            }
+        }
+        return out
+    }
+
     func expectations(_ f: Field) throws(ScenarioError) -> [Expectation] {
-        let m = try f.mapping([
-            "maxDowntime", "maxTotalDowntime", "maxVMsWithDowntime", "blockedDrains", "maxPendingMigrationsAtEnd",
-            "maintenanceWithin", "maxFailedMigrations", "maxSafetyFindings", "vms",
-        ])
+        let m = try f.mapping(Builder.expectKeys)
         var out: [Expectation] = []
         if let v = m["maxDowntime"] { out.append(.maxDowntime(try v.duration())) }
         if let v = m["maxTotalDowntime"] { out.append(.maxTotalDowntime(try v.duration())) }
@@ -661,6 +679,11 @@ private struct Builder {
         }
         return out
     }
+
+    static let expectKeys = [
+        "maxDowntime", "maxTotalDowntime", "maxVMsWithDowntime", "blockedDrains", "maxPendingMigrationsAtEnd", "maintenanceWithin",
+        "maxFailedMigrations", "maxSafetyFindings", "vms", "tolerances",
+    ]
 
     func unknownName<ID>(_ what: String, _ name: String, _ known: [String: ID]) -> String {
         var message = "no \(what) named \"\(name)\""

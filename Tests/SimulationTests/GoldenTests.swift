@@ -1,4 +1,4 @@
-import DrainsimCLI
+@testable import DrainsimCLI
 import Foundation
 import Scenarios
 import Simulation
@@ -15,7 +15,6 @@ import Testing
     }()
 
     static let recording = ProcessInfo.processInfo.environment["DRAINSIM_RECORD"] == "1"
-    static let digestThreshold = 1 << 20
 
     @Test func thereAreShippedScenarios() {
         #expect(GoldenTests.scenarios.count >= 10)
@@ -23,60 +22,36 @@ import Testing
 
     @Test(arguments: GoldenTests.scenarios)
     func outputsMatchTheAcceptedResults(_ file: String) throws {
-        let name = String(file.prefix { $0 != "." })
         let path = packageRoot.appendingPathComponent("scenarios/\(file)").path
-        let outDir = FileManager.default.temporaryDirectory.appendingPathComponent("drainsim-golden-\(name)-\(getpid())").path
+        let produced = ResultsStore.produce(path: path, display: "scenarios/\(file)")
+        let dir = ResultsStore.directory(for: path, results: nil)
+        let stored = ResultsStore.stored(produced.files)
+        if GoldenTests.recording {
+            try ResultsStore.write(dir, stored)
+            Issue.record("recorded \(dir); unset DRAINSIM_RECORD and review git diff results/")
+            return
+        }
+        for (name, content) in stored {
+            let accepted = ResultsStore.read(dir, name)
+            #expect(accepted != nil, "missing \(dir)/\(name): run DRAINSIM_RECORD=1 swift test --filter Golden")
+            if let accepted, accepted != content {
+                Issue.record("\(dir)/\(name) differs: \(Check.firstDivergence(accepted, content))")
+            }
+        }
+    }
+
+    /// `drainsim run FILE --out DIR` writes what results/ keeps, and prints the text report.
+    @Test func runWritesTheSameOutputsAsTheResults() throws {
+        let path = packageRoot.appendingPathComponent("scenarios/livemigrate-rwx.yaml").path
+        let outDir = FileManager.default.temporaryDirectory.appendingPathComponent("drainsim-run-out-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: outDir) }
         var out = "", err = ""
-        let status = CLI.main(["run", path, "--out", outDir], out: &out, err: &err)
-        var produced: [(String, String)] = []
-        if status == 2 {
-            let message = err.replacingOccurrences(of: packageRoot.path + "/", with: "")
-            produced.append(("error.txt", "exit \(status)\n" + message))
-        } else {
-            for f in ["report.txt", "report.json", "trace.txt"] {
-                produced.append((f, try String(contentsOfFile: outDir + "/" + f, encoding: .utf8)))
-            }
-            #expect(out == produced[0].1, "stdout is the text report")
+        #expect(CLI.main(["run", path, "--out", outDir], out: &out, err: &err) == 0)
+        let produced = ResultsStore.produce(path: path, display: path)
+        for (name, content) in produced.files where name != "metrics.json" {
+            #expect(try String(contentsOfFile: outDir + "/" + name, encoding: .utf8) == content, "\(name)")
         }
-        let resultDir = packageRoot.appendingPathComponent("results/\(name)").path
-        for (f, text) in produced {
-            let big = text.utf8.count > GoldenTests.digestThreshold
-            let stored = big ? f + ".fnv1a64" : f
-            let content = big ? digest(text) : text
-            let storedPath = resultDir + "/" + stored
-            if GoldenTests.recording {
-                try FileManager.default.createDirectory(atPath: resultDir, withIntermediateDirectories: true)
-                try content.write(toFile: storedPath, atomically: true, encoding: .utf8)
-                continue
-            }
-            let accepted = try? String(contentsOfFile: storedPath, encoding: .utf8)
-            #expect(accepted != nil, "missing results/\(name)/\(stored): run DRAINSIM_RECORD=1 swift test --filter Golden")
-            if let accepted, accepted != content {
-                Issue.record("results/\(name)/\(stored) differs: \(firstDifference(accepted, content))")
-            }
-        }
-        #expect(!GoldenTests.recording, "recorded results/\(name); unset DRAINSIM_RECORD and review git diff results/")
-    }
-
-    private func digest(_ text: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in text.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01b3
-        }
-        return String(h, radix: 16) + "  \(text.utf8.count) bytes\n"
-    }
-
-    private func firstDifference(_ a: String, _ b: String) -> String {
-        let la = a.split(separator: "\n", omittingEmptySubsequences: false)
-        let lb = b.split(separator: "\n", omittingEmptySubsequences: false)
-        for k in 0..<max(la.count, lb.count) {
-            let x = k < la.count ? String(la[k]) : "<end>"
-            let y = k < lb.count ? String(lb[k]) : "<end>"
-            if x != y { return "line \(k + 1): accepted \"\(x)\", now \"\(y)\"" }
-        }
-        return "same lines, different bytes"
+        #expect(out == produced.files[0].content)
     }
 }
 

@@ -1,0 +1,77 @@
+import ClusterModel
+import Foundation
+import Reporting
+import Scenarios
+import Simulation
+
+/// What `results/<name>/` keeps for a shipped scenario — its report, JSON, trace and metrics, or the
+/// error it is refused with — written by `check --record` and compared by `check` and the golden test.
+public enum ResultsStore {
+    /// Files larger than this are kept as an FNV-1a digest (`FILE.fnv1a64`).
+    public static let digestThreshold = 1 << 20
+
+    public struct Produced {
+        /// (file name, content) as `drainsim run --out` writes them, or `error.txt` for a refused scenario.
+        public var files: [(name: String, content: String)]
+        public var record: RunRecord?
+        public var scenario: Scenario?
+    }
+
+    /// Runs the scenario at `path`; messages name it as `display` (so results do not depend on where
+    /// the checkout is).
+    public static func produce(path: String, display: String) -> Produced {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            return Produced(files: [("error.txt", "exit 2\n\(display): cannot read the file\n")], record: nil, scenario: nil)
+        }
+        let scenario: Scenario
+        do {
+            scenario = try ScenarioLoader.load(text: text, file: display)
+        } catch {
+            return Produced(files: [("error.txt", "exit 2\n\(error.description)\n")], record: nil, scenario: nil)
+        }
+        var sim = Simulation(scenario: scenario)
+        let record = sim.run()
+        return Produced(
+            files: [
+                ("report.txt", ReportText.render(record)), ("report.json", ReportJSON.render(record)),
+                ("trace.txt", ReportText.trace(record)),
+                // The totals alone, always small enough to keep whole: what `check` compares.
+                ("metrics.json", ReportJSON.totals(record).render()),
+            ], record: record, scenario: scenario)
+    }
+
+    /// The form kept in results/: large files as digests.
+    public static func stored(_ files: [(name: String, content: String)]) -> [(name: String, content: String)] {
+        files.map { f in f.content.utf8.count > digestThreshold ? (f.name + ".fnv1a64", digest(f.content)) : f }
+    }
+
+    public static func digest(_ text: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return String(h, radix: 16) + "  \(text.utf8.count) bytes\n"
+    }
+
+    /// `scenarios/x.yaml` → `results/x` next to the scenarios folder, unless a results folder is given.
+    public static func directory(for path: String, results: String?) -> String {
+        let name = String(URL(fileURLWithPath: path).lastPathComponent.prefix { $0 != "." })
+        if let results { return results + "/" + name }
+        let top = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent()
+        return top.appendingPathComponent("results/\(name)").path
+    }
+
+    public static func read(_ dir: String, _ name: String) -> String? {
+        try? String(contentsOfFile: dir + "/" + name, encoding: .utf8)
+    }
+
+    public static func write(_ dir: String, _ files: [(name: String, content: String)]) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // Only what this run produces stays: a scenario that is now refused loses its old report.
+        for old in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !files.contains(where: { $0.name == old }) {
+            try FileManager.default.removeItem(atPath: dir + "/" + old)
+        }
+        for f in files { try Data(f.content.utf8).write(to: URL(fileURLWithPath: dir + "/" + f.name)) }
+    }
+}

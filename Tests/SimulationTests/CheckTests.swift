@@ -1,0 +1,90 @@
+import DrainsimCLI
+import Foundation
+import Testing
+
+/// `drainsim check` on a scratch copy of a scenario and its accepted results.
+@Suite struct CheckTests {
+    /// Four LiveMigrate VMs on RWX leave worker-0, each down only for its 65 ms stop-and-copy pause
+    /// (the worked example of docs/migration-model.md): 260 ms in all.
+    private let accepted = """
+        nodes: [{name: "worker-{i}", count: 3, cpu: "32", memory: 128Gi}]
+        persistentVolumeClaims: [{name: "d-{i}", count: 4, size: 30Gi, accessModes: [ReadWriteMany]}]
+        vms:
+          - {name: "web-{i}", count: 4, cpu: 4, memory: 8Gi, runStrategy: Always, dirtyRate: 100MiB/s, node: worker-0,
+             volumes: [{persistentVolumeClaim: {claimName: "d-{i}"}}]}
+        timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
+
+        """
+
+    private func workspace(_ scenario: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "drainsim-check-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        ).path
+        try FileManager.default.createDirectory(atPath: dir + "/scenarios", withIntermediateDirectories: true)
+        try scenario.write(toFile: dir + "/scenarios/web.yaml", atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    private func check(_ args: [String]) -> (status: Int32, out: String) {
+        var out = "", err = ""
+        let status = CLI.main(["check"] + args, out: &out, err: &err)
+        return (status, out + err)
+    }
+
+    /// Switching the VMs to evictionStrategy None shuts each down for 10 s + 20 s + 30 s = 1 m instead
+    /// of a 65 ms pause (4 m in all instead of 260 ms): check fails and names both metrics.
+    @Test func aWorsePolicyFailsAndNamesTheMetric() throws {
+        let dir = try workspace(accepted)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/scenarios/web.yaml"
+        #expect(check([file, "--record"]).status == 0)
+        #expect(check([file]).status == 0)
+        try (accepted + "cluster: {evictionStrategy: None}\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let junit = dir + "/junit.xml"
+        let r = check([file, "--junit", junit])
+        #expect(r.status == 1)
+        #expect(r.out.contains("FAIL"))
+        #expect(r.out.contains("totalDowntime 260ms -> 4m (worse, beyond tolerance 0); maxDowntime 65ms -> 1m (worse, beyond tolerance 0)"))
+        #expect(r.out.contains("first divergence at trace line 3"))
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        #expect(xml.contains("<testsuites name=\"drainsim check\" tests=\"1\" failures=\"1\">"))
+        #expect(xml.contains("<failure message=\"totalDowntime 260ms -&gt; 4m (worse, beyond tolerance 0); maxDowntime 65ms -&gt; 1m"))
+    }
+
+    /// A tolerance lets a metric worsen up to its bound: maxDowntime may grow by 2 m here.
+    @Test func aToleranceAllowsBoundedWorsening() throws {
+        let dir = try workspace(accepted)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/scenarios/web.yaml"
+        _ = check([file, "--record"])
+        let tolerated =
+            accepted
+            + "cluster: {evictionStrategy: None}\nexpect: {tolerances: {maxDowntime: 2m, totalDowntime: 100000%, vmsWithDowntime: 0}}\n"
+        try tolerated.write(toFile: file, atomically: true, encoding: .utf8)
+        let r = check([file])
+        #expect(r.status == 0, "\(r.out)")
+        #expect(r.out.contains("maxDowntime 65ms -> 1m (worse, within tolerance 2m)"))
+    }
+
+    /// Faster migration links shorten the pauses: better, reported, and it passes.
+    @Test func aBetterOutcomeIsReportedAndPasses() throws {
+        let dir = try workspace(accepted)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/scenarios/web.yaml"
+        _ = check([file, "--record"])
+        try accepted.replacingOccurrences(of: "memory: 128Gi}", with: "memory: 128Gi, migrationLink: 25Gbps}")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let r = check([file])
+        #expect(r.status == 0)
+        #expect(r.out.contains("BETTER"))
+        #expect(r.out.contains("maxDowntime 65ms -> "))
+    }
+
+    @Test func aScenarioWithoutAcceptedResultsFails() throws {
+        let dir = try workspace(accepted)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = check([dir + "/scenarios/web.yaml"])
+        #expect(r.status == 1)
+        #expect(r.out.contains("no accepted outcome"))
+    }
+}
