@@ -21,6 +21,9 @@ public enum CLI {
           drainsim bench FILE [--repeat N]                   time a scenario (events per second, wall time)
           drainsim capacity FILE --nodes A,B [--json]        can these nodes be emptied? who is stranded, what is missing
           drainsim check [FILE...] [--record] [--junit FILE] compare scenarios with their accepted results (CI)
+          drainsim sweep FILE [--runs N] [--set PATH=V1,V2]... [--jobs J] [--shard I/N] [--json] [--csv FILE]
+                                                             run many seeds and a grid of settings; statistics
+          drainsim merge SHARD.json... [--json] [--csv FILE] combine a sharded sweep's outputs
           drainsim COMMAND --help                            help on one command
 
         Exit status: 0 ok, 1 an expectation of the scenario failed, 2 bad input or usage.
@@ -67,6 +70,28 @@ public enum CLI {
         Exit status: 0 all pass, 1 regressions, 2 bad input.
         """
 
+    static let sweepHelp = """
+        drainsim sweep FILE [--runs N] [--set PATH=V1,V2]... [--seed N] [--jobs J] [--shard I/N] [--json] [--csv FILE]
+
+        Runs the scenario N times (default: its sweep.runs, else 100) with seeds S, S+1, … (S: --seed,
+        else the scenario's seed) for every setting of the grid: each --set (or the scenario's sweep.set)
+        gives a path in the scenario and its values, several make a cartesian product. Run k of every
+        setting uses the same seed, so settings are compared on the same histories: the report gives, per
+        setting and metric, mean with its 95 % interval, p50, p95, p99, max and the seed of the worst run
+        (replay it with drainsim run --seed), and for each setting the paired difference to the first.
+          --jobs J       threads (default: every core); the results do not depend on it
+          --shard I/N    run only the runs k with k mod N = I; --shard N takes I from JOB_COMPLETION_INDEX
+          --json         print JSON (a shard's JSON is what drainsim merge reads)
+          --csv FILE     also write the table as CSV
+        Progress (runs done, rate, time left) goes to standard error when it is a terminal.
+        """
+
+    static let mergeHelp = """
+        drainsim merge SHARD.json... [--json] [--csv FILE]
+
+        Combines the JSON outputs of a sweep's shards into the report one machine would have produced.
+        """
+
     static let benchHelp = """
         drainsim bench FILE [--repeat N]
 
@@ -89,6 +114,8 @@ public enum CLI {
         case "bench": return bench(rest, out: &out, err: &err).rawValue
         case "capacity": return capacity(rest, out: &out, err: &err).rawValue
         case "check": return check(rest, out: &out, err: &err).rawValue
+        case "sweep": return sweep(rest, out: &out, err: &err).rawValue
+        case "merge": return merge(rest, out: &out, err: &err).rawValue
         default:
             err += "drainsim: unknown command \"\(command)\"\n\n" + usage + "\n"
             return ExitCode.badInput.rawValue
@@ -102,6 +129,11 @@ public enum CLI {
         var json = false
         var repeatCount = 3
         var nodes: [String] = []
+        var sets: [String] = []
+        var runs: Int?
+        var jobs: Int?
+        var shard: String?
+        var csv: String?
         var record = false
         var junit: String?
         var results: String?
@@ -130,6 +162,15 @@ public enum CLI {
                 case "--out": o.outDir = try value(a)
                 case "--json": o.json = true
                 case "--nodes": o.nodes = try value(a).split(separator: ",").map(String.init)
+                case "--set": o.sets.append(try value(a))
+                case "--runs":
+                    guard let n = Int(try value(a)), n > 0 else { throw UsageError(message: "--runs needs a positive integer") }
+                    o.runs = n
+                case "--jobs":
+                    guard let n = Int(try value(a)), n > 0 else { throw UsageError(message: "--jobs needs a positive integer") }
+                    o.jobs = n
+                case "--shard": o.shard = try value(a)
+                case "--csv": o.csv = try value(a)
                 case "--record": o.record = true
                 case "--junit": o.junit = try value(a)
                 case "--results": o.results = try value(a)
@@ -283,6 +324,112 @@ public enum CLI {
         }
         if check.errors > 0 { return .badInput }
         return check.regressions > 0 ? .expectationsFailed : .ok
+    }
+
+    static func sweep(_ args: [String], out: inout String, err: inout String) -> ExitCode {
+        let o: Options
+        do { o = try parse(args, allowed: ["--runs", "--set", "--seed", "--jobs", "--shard", "--json", "--csv"]) } catch {
+            err += "drainsim sweep: \(error.message)\n\n" + sweepHelp + "\n"
+            return .badInput
+        }
+        if o.help {
+            out += sweepHelp + "\n"
+            return .ok
+        }
+        guard o.files.count == 1, let file = o.files.first, let bytes = FileManager.default.contents(atPath: file),
+            let text = String(data: bytes, encoding: .utf8)
+        else {
+            err += "drainsim sweep: give one readable scenario file\n\n" + sweepHelp + "\n"
+            return .badInput
+        }
+        let base: Scenario
+        do { base = try ScenarioLoader.load(text: text, file: file) } catch {
+            err += error.description + "\n"
+            return .badInput
+        }
+        var sets = base.sweepSettings
+        for s in o.sets {
+            guard let eq = s.firstIndex(of: "="), eq != s.startIndex else {
+                err += "drainsim sweep: --set needs PATH=V1,V2 (got \"\(s)\")\n"
+                return .badInput
+            }
+            sets.append((String(s[..<eq]), s[s.index(after: eq)...].split(separator: ",").map(String.init)))
+        }
+        var shard: (index: Int, count: Int)?
+        if let sh = o.shard {
+            let parts = sh.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
+            let env = ProcessInfo.processInfo.environment["JOB_COMPLETION_INDEX"].flatMap { Int($0) }
+            switch (parts.count, parts.first ?? nil, parts.last ?? nil, env) {
+            case (2, let i?, let n?, _) where n > 0 && i >= 0 && i < n: shard = (env ?? i, n)
+            case (1, _, let n?, let i?) where n > 0 && i >= 0 && i < n: shard = (i, n)
+            default:
+                err += "drainsim sweep: --shard needs I/N with 0 <= I < N, or N with JOB_COMPLETION_INDEX set\n"
+                return .badInput
+            }
+            if let s = shard, s.index >= s.count {
+                err += "drainsim sweep: JOB_COMPLETION_INDEX \(s.index) is not below the shard count \(s.count)\n"
+                return .badInput
+            }
+        }
+        let interactive = isatty(STDERR_FILENO) == 1
+        let started = Date()
+        let progress: ((Int, Int) -> Void)? =
+            interactive
+            ? { done, total in
+                let elapsed = Date().timeIntervalSince(started)
+                let rate = Double(done) / max(elapsed, 0.001)
+                let left = rate > 0 ? Int(Double(total - done) / rate) : 0
+                FileHandle.standardError.write(Data("\r  \(done)/\(total) runs, \(Int(rate)) runs/s, about \(left) s left   ".utf8))
+            } : nil
+        let data: SweepData
+        do {
+            data = try SweepData.run(
+                text: text, file: file, base: base, sets: sets, runs: o.runs, seed: o.seed, shard: shard,
+                jobs: o.jobs ?? ProcessInfo.processInfo.activeProcessorCount, progress: progress)
+        } catch {
+            err += "drainsim sweep: \(error.description)\n"
+            return .badInput
+        }
+        if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        return emit(data, o, out: &out, err: &err, command: "sweep")
+    }
+
+    static func merge(_ args: [String], out: inout String, err: inout String) -> ExitCode {
+        let o: Options
+        do { o = try parse(args, allowed: ["--json", "--csv"]) } catch {
+            err += "drainsim merge: \(error.message)\n\n" + mergeHelp + "\n"
+            return .badInput
+        }
+        if o.help {
+            out += mergeHelp + "\n"
+            return .ok
+        }
+        do {
+            let parts = try o.files.map { f in
+                guard let d = FileManager.default.contents(atPath: f), let t = String(data: d, encoding: .utf8) else {
+                    throw SweepReport.MergeError(message: "\(f): cannot read the file")
+                }
+                return try SweepReport.read(t, file: f)
+            }
+            return emit(try SweepReport.merge(parts), o, out: &out, err: &err, command: "merge")
+        } catch let e as SweepReport.MergeError {
+            err += "drainsim merge: \(e.message)\n"
+            return .badInput
+        } catch {
+            err += "drainsim merge: \(error)\n"
+            return .badInput
+        }
+    }
+
+    static func emit(_ data: SweepData, _ o: Options, out: inout String, err: inout String, command: String) -> ExitCode {
+        if let path = o.csv {
+            do { try write(SweepReport.csv(data), to: path) } catch {
+                err += "drainsim \(command): cannot write \(path): \(error.localizedDescription)\n"
+                return .badInput
+            }
+        }
+        out += o.json ? SweepReport.json(data) : SweepReport.text(data)
+        return .ok
     }
 
     static func capacity(_ args: [String], out: inout String, err: inout String) -> ExitCode {

@@ -3,6 +3,8 @@ public indirect enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case int(Int64)
+    /// A number already written out (a mean with one decimal), emitted as is.
+    case number(String)
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
@@ -25,6 +27,7 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
+        case .number(let n): out += n
         case .string(let s): JSONValue.quote(s, into: &out)
         case .array(let items):
             if items.isEmpty {

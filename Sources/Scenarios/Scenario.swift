@@ -105,6 +105,9 @@ public struct Scenario: Sendable {
     /// How much each metric may worsen against the accepted outcome before `drainsim check` fails
     /// (absent: not at all).
     public var tolerances: [Metric: Tolerance] = [:]
+    /// A sweep the scenario asks for: runs, and settings to vary (each path with its values).
+    public var sweepRuns: Int?
+    public var sweepSettings: [(path: String, values: [String])] = []
 }
 
 /// A metric's allowed worsening: an amount in its unit (ms or a count), or a percentage of the accepted value.

@@ -4,10 +4,14 @@ import SimKernel
 /// Turns a scenario file's text into a checked `Scenario`, or throws the first problem found.
 public enum ScenarioLoader {
     public static func load(text: String, file: String) throws(ScenarioError) -> Scenario {
-        let root = Field(node: try YAMLReader.parse(text, file: file), path: "", file: file)
+        try load(root: try YAMLReader.parse(text, file: file), file: file)
+    }
+
+    public static func load(root node: YAMLNode, file: String) throws(ScenarioError) -> Scenario {
+        let root = Field(node: node, path: "", file: file)
         let top = try root.mapping([
             "name", "description", "seed", "stopAt", "cluster", "nodes", "persistentVolumeClaims", "vms", "timeline",
-            "failures", "expect",
+            "failures", "expect", "sweep",
         ])
         var builder = Builder(file: file)
         let config = try top["cluster"].map { f throws(ScenarioError) in try builder.cluster(f) } ?? ClusterConfig()
@@ -31,6 +35,19 @@ public enum ScenarioLoader {
             timeline: timeline, expectations: expectations)
         scenario.failures = failures
         scenario.tolerances = tolerances
+        if let sw = top["sweep"] {
+            // `sweep: {runs: 100, set: {cluster.liveMigration.parallelMigrationsPerCluster: [5, 10, 20]}}`
+            let m = try sw.mapping(["runs", "set"])
+            scenario.sweepRuns = try m["runs"]?.int(min: 1, max: 10_000_000)
+            if let set = m["set"], case .mapping(let entries) = set.node.kind {
+                for e in entries {
+                    let f = set.child(e.key, e.value)
+                    let values = try f.sequence().map { v throws(ScenarioError) in try v.plain("a value") }
+                    if values.isEmpty { throw f.fail("give at least one value") }
+                    scenario.sweepSettings.append((e.key, values))
+                }
+            }
+        }
         return scenario
 
     }

@@ -1,0 +1,119 @@
+import ClusterModel
+import Foundation
+import Reporting
+import Scenarios
+import SimKernel
+import Simulation
+
+/// One point of a sweep's grid of settings.
+struct SweepSetting: Equatable {
+    var overrides: [SettingOverride]
+    var name: String { overrides.isEmpty ? "as written" : overrides.map { "\($0.path)=\($0.value)" }.joined(separator: ", ") }
+}
+
+/// A sweep's plan and its per-run metrics; also what a shard writes and `merge` reads back.
+struct SweepData {
+    var scenario: String
+    var baseSeed: UInt64
+    var runs: Int
+    var settings: [SweepSetting]
+    /// (index, count) when this holds one shard's runs only.
+    var shard: (index: Int, count: Int)?
+    /// Per setting, per run: its metrics, or nil when not run here (another shard).
+    var metrics: [[RunMetrics?]]
+
+    /// Run k of every setting uses the same seed: common random numbers.
+    func seed(_ k: Int) -> UInt64 { baseSeed &+ UInt64(k) }
+
+    /// Builds the grid, checks each setting's scenario, and runs every (setting, run) of the shard.
+    static func run(
+        text: String, file: String, base: Scenario, sets: [(path: String, values: [String])], runs: Int?, seed: UInt64?,
+        shard: (index: Int, count: Int)?, jobs: Int, progress: ((Int, Int) -> Void)?
+    ) throws(ScenarioError) -> SweepData {
+        let settings = grid(sets)
+        var scenarios: [Scenario] = []
+        // An override is checked like the file itself: the error names its path.
+        for setting in settings { scenarios.append(try ScenarioLoader.load(text: text, file: file, overrides: setting.overrides)) }
+
+        let runs = runs ?? base.sweepRuns ?? 100
+        var data = SweepData(
+            scenario: base.name, baseSeed: seed ?? base.seed, runs: runs, settings: settings, shard: shard,
+            metrics: Array(repeating: Array(repeating: nil, count: runs), count: settings.count))
+        for (s, k, m) in SweepRunner(data: data, scenarios: scenarios).run(jobs: jobs, progress: progress) { data.metrics[s][k] = m }
+        return data
+    }
+
+    static func inShard(_ k: Int, _ shard: (index: Int, count: Int)?) -> Bool { shard.map { k % $0.count == $0.index } ?? true }
+
+    /// The cartesian product of the values, the first path varying slowest.
+    static func grid(_ sets: [(path: String, values: [String])]) -> [SweepSetting] {
+        var grid: [[SettingOverride]] = [[]]
+        for (path, values) in sets {
+            grid = grid.flatMap { prefix in values.map { prefix + [SettingOverride(path: path, value: $0)] } }
+        }
+        return grid.map(SweepSetting.init)
+    }
+}
+
+/// Runs the sweep's (setting, run) pairs on `jobs` threads. Each run is an independent Simulation
+/// value and lands in its own slot, so the results do not depend on the number of jobs.
+final class SweepRunner: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private(set) var done = 0
+    private var results: [RunMetrics?]
+    private let work: [(setting: Int, run: Int)]
+    private let scenarios: [Scenario]
+    private let seeds: [UInt64]
+
+    init(data: SweepData, scenarios: [Scenario]) {
+        self.scenarios = scenarios
+        seeds = (0..<data.runs).map(data.seed)
+        work = data.settings.indices.flatMap { s in (0..<data.runs).filter { SweepData.inShard($0, data.shard) }.map { (s, $0) } }
+        results = Array(repeating: nil, count: work.count)
+    }
+
+    var total: Int { work.count }
+
+    private func take() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < work.count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    private func worker() {
+        while let i = take() {
+            let (s, k) = work[i]
+            var sim = Simulation(scenario: scenarios[s], options: SimulationOptions(seed: seeds[k], trace: false))
+            let metrics = RunMetrics(sim.run())
+            lock.lock()
+            results[i] = metrics
+            done += 1
+            lock.unlock()
+        }
+    }
+
+    var doneCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return done
+    }
+
+    /// Runs everything; `progress` is called on the calling thread about twice a second.
+    func run(jobs: Int, progress: ((Int, Int) -> Void)?) -> [(setting: Int, run: Int, metrics: RunMetrics?)] {
+        for _ in 0..<max(1, min(jobs, work.count)) {
+            let t = Thread { [self] in self.worker() }
+            t.stackSize = 8 << 20
+            t.start()
+        }
+        var ticks = 0
+        while doneCount < total {
+            Thread.sleep(forTimeInterval: 0.05)
+            ticks += 1
+            if ticks % 10 == 0 { progress?(doneCount, total) }
+        }
+        return work.indices.map { (work[$0].setting, work[$0].run, results[$0]) }
+    }
+}
