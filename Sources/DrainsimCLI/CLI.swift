@@ -372,11 +372,13 @@ public enum CLI {
             }
         }
         let interactive = isatty(STDERR_FILENO) == 1
-        let started = Date()
+        let clock = ContinuousClock()
+        let started = clock.now
         let progress: ((Int, Int) -> Void)? =
             interactive
             ? { done, total in
-                let elapsed = Date().timeIntervalSince(started)
+                let d = clock.now - started
+                let elapsed = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
                 let rate = Double(done) / max(elapsed, 0.001)
                 let left = rate > 0 ? Int(Double(total - done) / rate) : 0
                 FileHandle.standardError.write(Data("\r  \(done)/\(total) runs, \(Int(rate)) runs/s, about \(left) s left   ".utf8))
