@@ -12,6 +12,8 @@ struct Check {
     }
 
     struct Move {
+        /// What moved when it is not the run's own metric: `sweep [setting] p95`.
+        var label: String?
         var metric: Metric
         var from: Int64?
         var to: Int64?
@@ -24,7 +26,7 @@ struct Check {
                 guard let v else { return "never" }
                 return metric.isDuration ? SimDuration(milliseconds: v).description : "\(v)"
             }
-            var s = "\(metric.rawValue) \(show(from)) -> \(show(to)) (\(worse ? "worse" : "better")"
+            var s = (label.map { $0 + " " } ?? "") + "\(metric.rawValue) \(show(from)) -> \(show(to)) (\(worse ? "worse" : "better")"
             let allowed: String
             switch tolerance {
             case .absolute(let a)? where metric.isDuration: allowed = SimDuration(milliseconds: a).description
@@ -92,20 +94,53 @@ struct Check {
             if worse, let f = from, let t = to, let tol = tolerance { beyond = !tol.allows(from: f, to: t) }
             out.moves.append(Move(metric: metric, from: from, to: to, worse: worse, beyondTolerance: beyond, tolerance: tolerance))
         }
+        let sweep = sweepMoves(
+            scenario, accepted: ResultsStore.read(dir, "sweep.json"), now: stored.first { $0.name == "sweep.json" }?.content)
+        out.moves += sweep ?? []
+        if sweep == nil { out.notes.append("no accepted sweep.json in \(dir) (or its settings changed): run drainsim check --record") }
         out.expectations = record.expectations
-        let regressed = out.moves.contains { $0.beyondTolerance } || record.expectations.contains { !$0.passed }
+        let regressed = out.moves.contains { $0.beyondTolerance } || record.expectations.contains { !$0.passed } || sweep == nil
         let improvedOnly = !out.moves.isEmpty && out.moves.allSatisfy { !$0.worse }
         out.verdict = regressed ? .regression : (improvedOnly ? .better : .pass)
         // Why: where the new run first parts from the accepted trace.
-        let changed = stored.contains { f in ResultsStore.read(dir, f.name) != f.content }
-        if changed {
-            if let accepted = ResultsStore.read(dir, "trace.txt"), let now = stored.first(where: { $0.name == "trace.txt" })?.content {
-                out.notes.append(firstDivergence(accepted, now))
-            } else {
-                out.notes.append("outputs differ from \(dir) (the trace is kept as a digest only)")
-            }
+        let changed = stored.filter { f in ResultsStore.read(dir, f.name) != f.content }.map(\.name)
+        if changed.contains("trace.txt"), let accepted = ResultsStore.read(dir, "trace.txt"),
+            let now = stored.first(where: { $0.name == "trace.txt" })?.content
+        {
+            out.notes.append(firstDivergence(accepted, now))
+        } else if !changed.isEmpty {
+            out.notes.append("outputs differ from \(dir): " + changed.joined(separator: ", "))
         }
         return out
+    }
+
+    /// A sweep's percentiles against the accepted ones: p50, p95 and p99 of each metric, per setting,
+    /// judged with the metric's tolerance.
+    /// nil when there is nothing accepted to compare with (or the grid of settings changed).
+    static func sweepMoves(_ scenario: Scenario, accepted: String?, now: String?) -> [Move]? {
+        guard let now, let new = try? SweepReport.read(now, file: "sweep.json") else { return [] }
+        guard let accepted, let old = try? SweepReport.read(accepted, file: "sweep.json"), old.settings == new.settings else { return nil }
+        var moves: [Move] = []
+        for s in new.settings.indices {
+            for (a, b) in zip(SweepReport.rows(old, s), SweepReport.rows(new, s)) {
+                for (p, x, y) in [
+                    ("p50", a.summary?.p50, b.summary?.p50), ("p95", a.summary?.p95, b.summary?.p95),
+                    ("p99", a.summary?.p99, b.summary?.p99),
+                ]
+                where x != y {
+                    let worse = (y ?? Int64.max) > (x ?? Int64.max)
+                    let tolerance = scenario.tolerances[a.metric]
+                    var beyond = worse
+                    if worse, let x, let y, let t = tolerance { beyond = !t.allows(from: x, to: y) }
+                    moves.append(
+                        Move(
+                            label: "sweep [\(new.settings[s].name)] \(p)", metric: a.metric, from: x, to: y, worse: worse,
+                            beyondTolerance: beyond,
+                            tolerance: tolerance))
+                }
+            }
+        }
+        return moves
     }
 
     /// metrics.json: key → value (nil for null).

@@ -31,13 +31,22 @@ public enum ResultsStore {
         }
         var sim = Simulation(scenario: scenario)
         let record = sim.run()
-        return Produced(
+        var produced = Produced(
             files: [
                 ("report.txt", ReportText.render(record)), ("report.json", ReportJSON.render(record)),
                 ("trace.txt", ReportText.trace(record)),
                 // The totals alone, always small enough to keep whole: what `check` compares.
                 ("metrics.json", ReportJSON.totals(record).render()),
             ], record: record, scenario: scenario)
+        // A scenario that declares a sweep keeps the sweep's accepted statistics too.
+        if scenario.sweepRuns != nil || !scenario.sweepSettings.isEmpty,
+            let data = try? SweepData.run(
+                text: text, file: display, base: scenario, sets: scenario.sweepSettings, runs: nil, seed: nil, shard: nil,
+                jobs: ProcessInfo.processInfo.activeProcessorCount, progress: nil)
+        {
+            produced.files.append(("sweep.json", SweepReport.json(data)))
+        }
+        return produced
     }
 
     /// The form kept in results/: large files as digests.

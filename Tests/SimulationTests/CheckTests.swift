@@ -88,3 +88,35 @@ import Testing
         #expect(r.out.contains("no accepted outcome"))
     }
 }
+
+@Suite struct SweepCheckTests {
+    /// Random kernel panics with SNR, swept over 6 seeds: without remediation the VMs wait for the
+    /// repair (1 h instead of about 9 min), so every percentile of totalDowntime gets worse.
+    private let swept = """
+        stopAt: 10d
+        cluster: {remediation: {type: SelfNodeRemediation}}
+        nodes: [{name: "w-{i}", count: 4, cpu: "32", memory: 128Gi}]
+        vms: [{name: "v-{i}", count: 8, cpu: 2, memory: 4Gi, runStrategy: Always}]
+        failures:
+          - {name: crashes, fault: kernelPanic, timeBetweenFailures: {exponential: {mean: 2d}}, timeToRepair: {constant: 1h}}
+        sweep: {runs: 6}
+
+        """
+
+    @Test func aSweepPercentileBeyondItsToleranceFails() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("drainsim-sweepcheck-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir + "/scenarios", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/scenarios/swept.yaml"
+        try swept.write(toFile: file, atomically: true, encoding: .utf8)
+        var out = "", err = ""
+        #expect(CLI.main(["check", file, "--record"], out: &out, err: &err) == 0)
+        #expect(FileManager.default.fileExists(atPath: dir + "/results/swept/sweep.json"))
+        try swept.replacingOccurrences(of: "type: SelfNodeRemediation", with: "type: none").write(
+            toFile: file, atomically: true, encoding: .utf8)
+        out = ""
+        #expect(CLI.main(["check", file], out: &out, err: &err) == 1)
+        #expect(out.contains("sweep [as written] p95 totalDowntime"))
+        #expect(out.contains("(worse, beyond tolerance 0)"))
+    }
+}
