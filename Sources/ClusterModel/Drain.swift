@@ -46,8 +46,6 @@ public struct Drain: Equatable, Sendable, Codable {
     public var blockers: [Blocker] = []
     /// Start of the current NMO drain attempt (each is bounded by 30 s).
     public var attemptStartedAt: SimTime
-    /// Part of a rolling maintenance (its CR is deleted after the maintenance duration).
-    public var rolling = false
 
     public init(method: DrainMethod, node: NodeID, requestedAt: SimTime) {
         self.method = method

@@ -97,8 +97,6 @@ public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
     /// Why it is not progressing (Pending on limits, Scheduling on capacity); filled in when the
     /// target pod is unschedulable and, for Pending ones, when the run ends.
     public var waitingReason: String?
-    /// Bumped on each rescheduling of its transfer timer.
-    public var generation: UInt32 = 0
     /// Created after an earlier evacuation migration of the same VMI failed.
     public var isRetry = false
     /// Switched to post-copy after the completion timeout (allowPostCopy): the guest runs on the target

@@ -190,19 +190,26 @@ public enum CLI {
 
     struct UsageError: Error { var message: String }
 
-    /// Reads and checks a scenario file; the error text names file, line, column and field.
-    public static func load(_ path: String) -> Result<Scenario, ScenarioErrorText> {
+    /// Reads and checks a scenario file; the error text names file (as `display`), line, column and field.
+    public static func load(_ path: String, display: String? = nil) -> Result<ScenarioFile, ScenarioErrorText> {
+        let name = display ?? path
         guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure(ScenarioErrorText(text: "\(path): cannot read the file"))
+            return .failure(ScenarioErrorText(text: "\(name): cannot read the file"))
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            return .failure(ScenarioErrorText(text: "\(path): the file is not UTF-8 text"))
+            return .failure(ScenarioErrorText(text: "\(name): the file is not UTF-8 text"))
         }
         do {
-            return .success(try ScenarioLoader.load(text: text, file: path))
+            return .success(ScenarioFile(text: text, scenario: try ScenarioLoader.load(text: text, file: name)))
         } catch {
             return .failure(ScenarioErrorText(text: error.description))
         }
+    }
+
+    /// A scenario and the text it was read from.
+    public struct ScenarioFile: Sendable {
+        public var text: String
+        public var scenario: Scenario
     }
 
     public struct ScenarioErrorText: Error {
@@ -228,7 +235,7 @@ public enum CLI {
             return .failure(.badInput)
         }
         switch load(file) {
-        case .success(let scenario): return .success((o, scenario))
+        case .success(let loaded): return .success((o, loaded.scenario))
         case .failure(let e):
             err += e.text + "\n"
             return .failure(.badInput)
@@ -336,15 +343,15 @@ public enum CLI {
             out += sweepHelp + "\n"
             return .ok
         }
-        guard o.files.count == 1, let file = o.files.first, let bytes = FileManager.default.contents(atPath: file),
-            let text = String(data: bytes, encoding: .utf8)
-        else {
-            err += "drainsim sweep: give one readable scenario file\n\n" + sweepHelp + "\n"
+        guard o.files.count == 1, let file = o.files.first else {
+            err += "drainsim sweep: give exactly one scenario file\n\n" + sweepHelp + "\n"
             return .badInput
         }
-        let base: Scenario
-        do { base = try ScenarioLoader.load(text: text, file: file) } catch {
-            err += error.description + "\n"
+        let text: String, base: Scenario
+        switch load(file) {
+        case .success(let loaded): (text, base) = (loaded.text, loaded.scenario)
+        case .failure(let e):
+            err += e.text + "\n"
             return .badInput
         }
         var sets = base.sweepSettings

@@ -170,7 +170,7 @@ struct Check {
         var out = "drainsim check: \(outcomes.count) scenario(s), \(regressions) regression(s), "
         out += "\(outcomes.filter { $0.verdict == .better }.count) improved, \(errors) error(s)\n"
         for o in outcomes {
-            out += "  \(o.verdict.rawValue.padding(8)) \(o.file)"
+            out += "  " + o.verdict.rawValue.padded(to: 9) + o.file
             if !o.moves.isEmpty { out += ": " + o.moves.map { $0.text() }.joined(separator: "; ") }
             out += "\n"
             for e in o.expectations where !e.passed { out += "           expectation failed: \(e.expectation) (actual \(e.actual))\n" }
@@ -222,8 +222,4 @@ struct Check {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"drainsim check\" tests=\"\(cases)\" failures=\"\(failures)\">\n"
             + suites + "</testsuites>\n"
     }
-}
-
-extension String {
-    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }

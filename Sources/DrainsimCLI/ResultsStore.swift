@@ -2,6 +2,7 @@ import ClusterModel
 import Foundation
 import Reporting
 import Scenarios
+import SimKernel
 import Simulation
 
 /// What `results/<name>/` keeps for a shipped scenario — its report, JSON, trace and metrics, or the
@@ -20,14 +21,10 @@ public enum ResultsStore {
     /// Runs the scenario at `path`; messages name it as `display` (so results do not depend on where
     /// the checkout is).
     public static func produce(path: String, display: String) -> Produced {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            return Produced(files: [("error.txt", "exit 2\n\(display): cannot read the file\n")], record: nil, scenario: nil)
-        }
-        let scenario: Scenario
-        do {
-            scenario = try ScenarioLoader.load(text: text, file: display)
-        } catch {
-            return Produced(files: [("error.txt", "exit 2\n\(error.description)\n")], record: nil, scenario: nil)
+        let text: String, scenario: Scenario
+        switch CLI.load(path, display: display) {
+        case .success(let loaded): (text, scenario) = (loaded.text, loaded.scenario)
+        case .failure(let e): return Produced(files: [("error.txt", "exit 2\n\(e.text)\n")], record: nil, scenario: nil)
         }
         var sim = Simulation(scenario: scenario)
         let record = sim.run()
@@ -55,12 +52,7 @@ public enum ResultsStore {
     }
 
     public static func digest(_ text: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in text.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01b3
-        }
-        return String(h, radix: 16) + "  \(text.utf8.count) bytes\n"
+        String(FNV1a.hash64(text.utf8), radix: 16) + "  \(text.utf8.count) bytes\n"
     }
 
     /// `scenarios/x.yaml` → `results/x` next to the scenarios folder, unless a results folder is given.

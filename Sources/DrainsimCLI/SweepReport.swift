@@ -72,19 +72,21 @@ enum SweepReport {
         out += "\n"
         for s in data.settings.indices {
             out += "\n[\(s + 1)] \(data.settings[s].name)\(s == 0 && data.settings.count > 1 ? " (baseline)" : "")\n"
-            out += "  " + "metric".padding(23) + "mean".padding(13) + "95% interval".padding(27) + "p50".padding(12) + "p95".padding(12)
-            out += "p99".padding(12) + "max".padding(12) + "worst seed\n"
+            out +=
+                "  " + "metric".padded(to: 23) + "mean".padded(to: 13) + "95% interval".padded(to: 27) + "p50".padded(to: 12)
+                + "p95".padded(to: 12)
+            out += "p99".padded(to: 12) + "max".padded(to: 12) + "worst seed\n"
             let rows = rows(data, s)
             for r in rows {
-                out += "  " + r.metric.rawValue.padding(23)
+                out += "  " + r.metric.rawValue.padded(to: 23)
                 if let sm = r.summary {
                     out +=
-                        (show(r.metric, sm.mean) + " ").padding(13)
-                        + ("[\(show(r.metric, sm.low)), \(show(r.metric, sm.high))] ").padding(27)
-                    out += (show(r.metric, sm.p50) + " ").padding(12) + (show(r.metric, sm.p95) + " ").padding(12)
-                    out += (show(r.metric, sm.p99) + " ").padding(12) + (show(r.metric, sm.max) + " ").padding(12)
+                        show(r.metric, sm.mean).padded(to: 13)
+                        + "[\(show(r.metric, sm.low)), \(show(r.metric, sm.high))]".padded(to: 27)
+                    out += show(r.metric, sm.p50).padded(to: 12) + show(r.metric, sm.p95).padded(to: 12)
+                    out += show(r.metric, sm.p99).padded(to: 12) + show(r.metric, sm.max).padded(to: 12)
                 } else {
-                    out += "-".padding(13 + 27 + 12 * 4)
+                    out += "-".padded(to: 13 + 27 + 12 * 4)
                 }
                 out += r.worstSeed.map { "\($0)" } ?? "-"
                 if r.unfinished > 0 { out += "  (\(r.unfinished) run(s) never finished)" }
@@ -94,7 +96,7 @@ enum SweepReport {
                 out += "  paired difference vs [1], run by run on the same seeds:\n"
                 for r in rows {
                     guard let p = r.paired else { continue }
-                    out += "  " + r.metric.rawValue.padding(23) + (signed(r.metric, p.mean) + " ").padding(13)
+                    out += "  " + r.metric.rawValue.padded(to: 23) + signed(r.metric, p.mean).padded(to: 13)
                     out += "[\(signed(r.metric, p.low)), \(signed(r.metric, p.high))]  over \(p.count) run(s)\n"
                 }
             }

@@ -127,5 +127,6 @@ struct FaultTimeline {
 }
 
 extension String {
-    func padded(to width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+    /// Left-aligned in a column of `width`, with at least one space after it.
+    public func padded(to width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
 }

@@ -166,7 +166,7 @@ public enum ReportText {
     }
 
     private static func row(_ label: String, _ value: String) -> String {
-        "  " + label + String(repeating: " ", count: max(1, 22 - label.count)) + value + "\n"
+        "  " + label.padded(to: 22) + value + "\n"
     }
 
     /// The event trace, one line per change: `hh:mm:ss.mmm  text`.

@@ -7,12 +7,7 @@ public struct SplitMix64: Sendable {
     /// An independent stream derived from the run's seed and a stream name, so adding a random
     /// draw in one place never shifts the draws of another.
     public init(seed: UInt64, stream: String) {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a over the name's UTF-8 bytes
-        for b in stream.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01b3
-        }
-        var mixer = SplitMix64(seed: seed ^ h)
+        var mixer = SplitMix64(seed: seed ^ FNV1a.hash64(stream.utf8))
         state = mixer.next()
     }
 

@@ -14,7 +14,7 @@ enum SimEvent {
     case restartVM(VMID, UInt32)
     case migrationHoldElapsed(MigrationID)
     case migrationTargetStarted(MigrationID)
-    case migrationRoundDone(MigrationID, UInt32)
+    case migrationRoundDone(MigrationID)
     case migrationSwitchoverDone(MigrationID)
     case migrationProgressCheck(MigrationID)
     case migrationCompletionTimeout(MigrationID)

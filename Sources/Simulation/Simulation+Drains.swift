@@ -23,7 +23,6 @@ extension Simulation {
         state.setUnschedulable(node, true)
         var d = Drain(method: method, node: node, requestedAt: now)
         d.evictionPods = state.podCount(on: node)
-        d.rolling = rolling != nil
         let id = DrainID(state.drains.count)
         state.drains.append(d)
         drainIdleAt.append(-1)
@@ -107,7 +106,7 @@ extension Simulation {
         changes += 1
         trace("drain of \(nodeName(drain.node)) Succeeded after \(now - drain.requestedAt)")
         if case .ocAdmDrain = drain.method { state.activeDrain[drain.node.i] = nil }
-        if drain.rolling, let r = rollingOfDrain[d.i] {
+        if let r = rollingOfDrain[d.i] {
             schedule(after: rollings[r].spec.maintenanceDuration, .maintenanceOver(d))
         }
     }

@@ -325,6 +325,16 @@ extension Simulation {
 
     func zombiesOn(_ node: NodeID) -> [VMID] { zombies.filter { $0.node == node }.map(\.vm) }
 
+    /// A migration or storage network works again; the node never stopped being Ready.
+    mutating func networkRepaired(_ node: NodeID, _ f: FaultID, _ what: String, _ restore: (inout NodeHealth) -> Void) {
+        state.updateHealth(node) {
+            restore(&$0)
+            $0.fault = nil
+        }
+        state.faults[f.i].repairedAt = now
+        trace(what)
+    }
+
     /// The node is Ready with a clean slate: no taints, no fault, no guest copies left behind.
     mutating func markHealthy(_ node: NodeID, _ f: FaultID) {
         nodeGeneration[node.i] += 1
@@ -349,22 +359,12 @@ extension Simulation {
         guard let f = currentFault(node) else { return }
         switch state.faults[f.i].kind {
         case .nicFault(.migration):
-            state.updateHealth(node) {
-                $0.migrationNetworkDown = false
-                $0.fault = nil
-            }
-            state.faults[f.i].repairedAt = now
-            trace("migration NIC on \(nodeName(node)) repaired")
+            networkRepaired(node, f, "migration NIC on \(nodeName(node)) repaired") { $0.migrationNetworkDown = false }
             rebalanceTransfers()
             startPendingMigrations()
             return
         case .nicFault(.storage):
-            state.updateHealth(node) {
-                $0.storageNetworkDown = false
-                $0.fault = nil
-            }
-            state.faults[f.i].repairedAt = now
-            trace("storage NIC on \(nodeName(node)) repaired: guests resume")
+            networkRepaired(node, f, "storage NIC on \(nodeName(node)) repaired: guests resume") { $0.storageNetworkDown = false }
             for vm in state.faults[f.i].vms where state.vmStatus[vm.i].vmi?.node == node && state.vmStatus[vm.i].vmi?.phase == .Running {
                 state.vmStatus[vm.i].guestUp = true
                 closeOutage(vm, resolution: "I/O resumed")

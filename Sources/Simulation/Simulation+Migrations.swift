@@ -117,20 +117,19 @@ extension Simulation {
             tr.settle(at: now)
             tr.bandwidthBytesPerSecond = bw
             state.migrations[t.i].transfer = tr
-            state.migrations[t.i].generation += 1
             cancelTimer(t, \.round)
             if bw == 0 { continue }  // stalled: no round can end until bandwidth returns
             migrationTimers[t.i].round = schedule(
                 after: MigrationController.sendTime(tr.roundBytesLeft, bandwidth: bw),
-                .migrationRoundDone(t, state.migrations[t.i].generation))
+                .migrationRoundDone(t))
         }
     }
 
     /// A pre-copy round ended: either the dirtied remainder fits the downtime limit (stop-and-copy),
     /// or it becomes the next round.
-    mutating func migrationRoundDone(_ m: MigrationID, _ gen: UInt32) {
+    mutating func migrationRoundDone(_ m: MigrationID) {
         let mig = state.migrations[m.i]
-        guard mig.phase == .Running, mig.generation == gen, var tr = mig.transfer, !tr.switchingOver else { return }
+        guard mig.phase == .Running, var tr = mig.transfer, !tr.switchingOver else { return }
         migrationTimers[m.i].round = nil
         tr.bytesSent += tr.roundBytesLeft
         let vm = state.vms[mig.vm.i]
@@ -168,9 +167,8 @@ extension Simulation {
                 after: state.config.liveMigration.progressTimeout, .migrationProgressCheck(m))
         }
         state.migrations[m.i].transfer = tr
-        state.migrations[m.i].generation += 1
         migrationTimers[m.i].round = schedule(
-            after: MigrationController.sendTime(dirtied, bandwidth: bw), .migrationRoundDone(m, state.migrations[m.i].generation))
+            after: MigrationController.sendTime(dirtied, bandwidth: bw), .migrationRoundDone(m))
     }
 
     /// Handover: the VMI now runs on the target; the source pod is left Completed (a drain evicts it next pass).

@@ -150,7 +150,7 @@ public struct Simulation {
             if state.vmStatus[vm.i].generation == gen { createVMI(vm) }
         case .migrationHoldElapsed: startPendingMigrations()
         case .migrationTargetStarted(let m): migrationTargetStarted(m)
-        case .migrationRoundDone(let m, let gen): migrationRoundDone(m, gen)
+        case .migrationRoundDone(let m): migrationRoundDone(m)
         case .migrationSwitchoverDone(let m): migrationSwitchoverDone(m)
         case .migrationProgressCheck(let m): migrationProgressCheck(m)
         case .migrationCompletionTimeout(let m): migrationCompletionTimeout(m)
