@@ -89,11 +89,11 @@ public struct ClusterState: Equatable, Sendable, Codable {
         claimDetachAt = Array(repeating: nil, count: claims.count)
     }
 
-    /// The non-shared claims a VM's volumes use.
+    /// The claims of a VM whose volumes attach to one node at a time (ReadWriteOnce, ReadWriteOncePod).
     public func exclusiveClaims(of vm: VMID) -> [ClaimID] {
         vms[vm.i].volumes.compactMap { v in
             switch v.source {
-            case .persistentVolumeClaim(let c), .dataVolume(let c): return claims[c.i].isShared ? nil : c
+            case .persistentVolumeClaim(let c), .dataVolume(let c): return claims[c.i].attachesToOneNode ? c : nil
             default: return nil
             }
         }

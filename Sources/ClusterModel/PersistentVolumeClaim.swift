@@ -22,4 +22,11 @@ public struct PersistentVolumeClaim: Equatable, Sendable, Codable {
     /// Live migration only checks for ReadWriteMany; volumeMode does not matter
     /// (KubeVirt `HasSharedAccessMode`, reference §3.2).
     public var isShared: Bool { accessModes.contains(.ReadWriteMany) }
+
+    /// The volume attaches to one node at a time: anything but ReadWriteMany, or a read-only-many-only
+    /// claim. Pods on other nodes wait for it (the attach/detach controller's `Multi-Attach error`).
+    public var attachesToOneNode: Bool { !isShared && !accessModes.allSatisfy { $0 == .ReadOnlyMany } }
+
+    /// ReadWriteOncePod: one pod in the whole cluster; the scheduler refuses a second one.
+    public var onePodOnly: Bool { accessModes.contains(.ReadWriteOncePod) && !isShared }
 }

@@ -10,13 +10,16 @@ public enum CLI {
         case ok = 0
         case expectationsFailed = 1
         case badInput = 2
+        /// `run --check-invariants` found a broken invariant: a bug in drainsim, not in the scenario.
+        case invariantBroken = 3
     }
 
     public static let usage = """
         drainsim: what-if simulation of KubeVirt / OpenShift Virtualization node maintenance
 
         Usage:
-          drainsim run FILE [--seed N] [--out DIR] [--json]   run a scenario and print its report
+          drainsim run FILE [--seed N] [--out DIR] [--json] [--check-invariants]
+                                                             run a scenario and print its report
           drainsim validate FILE...                          check scenario files, print nothing but errors
           drainsim bench FILE [--repeat N]                   time a scenario (events per second, wall time)
           drainsim capacity FILE --nodes A,B [--json]        can these nodes be emptied? who is stranded, what is missing
@@ -26,17 +29,21 @@ public enum CLI {
           drainsim merge SHARD.json... [--json] [--csv FILE] combine a sharded sweep's outputs
           drainsim COMMAND --help                            help on one command
 
-        Exit status: 0 ok, 1 an expectation of the scenario failed, 2 bad input or usage.
+        Exit status: 0 ok, 1 an expectation of the scenario failed, 2 bad input or usage,
+        3 a broken invariant (run --check-invariants): a bug in drainsim, please report it.
         """
 
     static let runHelp = """
-        drainsim run FILE [--seed N] [--out DIR] [--json]
+        drainsim run FILE [--seed N] [--out DIR] [--json] [--check-invariants]
 
         Runs the scenario FILE (YAML or JSON) and prints its text report.
-          --seed N    use seed N instead of the scenario's own (default: the scenario's, else 1)
-          --out DIR   also write DIR/report.txt, DIR/report.json and DIR/trace.txt
-          --json      print the JSON report instead of the text one
-        Exit status: 0 all expectations met, 1 some failed (listed in the report), 2 bad input.
+          --seed N             use seed N instead of the scenario's own (default: the scenario's, else 1)
+          --out DIR            also write DIR/report.txt, DIR/report.json and DIR/trace.txt
+          --json               print the JSON report instead of the text one
+          --check-invariants   check the model's rules after every event (one node per VMI, one node
+                               per ReadWriteOnce volume, capacity, migration limits, outages); slower
+        Exit status: 0 all expectations met, 1 some failed (listed in the report), 2 bad input,
+        3 an invariant broke: a bug in drainsim, printed with the event and the seed.
         """
 
     static let validateHelp = """
@@ -138,6 +145,7 @@ public enum CLI {
         var junit: String?
         var results: String?
         var help = false
+        var checkInvariants = false
     }
 
     static func parse(_ args: [String], allowed: Set<String>) throws(UsageError) -> Options {
@@ -172,6 +180,7 @@ public enum CLI {
                 case "--shard": o.shard = try value(a)
                 case "--csv": o.csv = try value(a)
                 case "--record": o.record = true
+                case "--check-invariants": o.checkInvariants = true
                 case "--junit": o.junit = try value(a)
                 case "--results": o.results = try value(a)
                 case "--repeat":
@@ -244,12 +253,18 @@ public enum CLI {
 
     static func run(_ args: [String], out: inout String, err: inout String) -> ExitCode {
         let o: Options, scenario: Scenario
-        switch prepare("run", args, allowed: ["--seed", "--out", "--json"], help: runHelp, out: &out, err: &err) {
+        switch prepare("run", args, allowed: ["--seed", "--out", "--json", "--check-invariants"], help: runHelp, out: &out, err: &err) {
         case .success(let prepared): (o, scenario) = prepared
         case .failure(let code): return code
         }
-        var sim = Simulation(scenario: scenario, options: SimulationOptions(seed: o.seed, trace: o.outDir != nil))
+        var sim = Simulation(
+            scenario: scenario, options: SimulationOptions(seed: o.seed, checkInvariants: o.checkInvariants, trace: o.outDir != nil))
         let record = sim.run()
+        if !sim.invariantViolations.isEmpty {
+            err += "drainsim run: BUG: an invariant of the model broke; please report it with the scenario and this text:\n"
+            for v in sim.invariantViolations { err += "  \(v)\n" }
+            return .invariantBroken
+        }
         let text = ReportText.render(record)
         let json = ReportJSON.render(record)
         if let dir = o.outDir {

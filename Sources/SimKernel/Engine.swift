@@ -6,12 +6,15 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
     case timeLimit(SimTime)
     /// The event budget was spent.
     case eventLimit(Int)
+    /// The owner ended the run early for a reason of its own (a bound on what it records, a broken invariant).
+    case halted(String)
 
     public var description: String {
         switch self {
         case .done: return "done"
         case .timeLimit(let t): return "time limit \(t)"
         case .eventLimit(let n): return "event limit \(n)"
+        case .halted(let why): return why
         }
     }
 }

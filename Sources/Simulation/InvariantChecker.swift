@@ -1,8 +1,9 @@
 import ClusterModel
 
-/// The model's safety rules, checked after every event in tests (house rule 10).
+/// The model's safety rules, checked after every event in tests and with `run --check-invariants`
+/// (house rule 10). A violation is a bug in drainsim, never an outcome of a scenario.
 enum InvariantChecker {
-    static func violations(in state: ClusterState) -> [String] {
+    static func violations(in state: ClusterState, outages: [[Outage]]) -> [String] {
         var out: [String] = []
         var seen = Array(repeating: -1, count: state.vms.count)
         var cpu = Array(repeating: Int64(0), count: state.nodes.count)
@@ -48,6 +49,20 @@ enum InvariantChecker {
             case .Succeeded, .Failed:
                 if seen[i] >= 0 { out.append("\(name) is \(vmi.phase) but its pod still runs") }
             }
+            if let m = vmi.migration, state.migrations[m.i].phase.isFinal || state.migrations[m.i].vm.i != i {
+                out.append("\(name)'s VMI names \(state.migrations[m.i].name), which is \(state.migrations[m.i].phase) or not its own")
+            }
+        }
+        // A migration in progress moves its VM's current VMI from the node that VMI runs on.
+        for m in state.migrations where !m.phase.isFinal {
+            let vmi = state.vmStatus[m.vm.i].vmi
+            if vmi?.migration.map({ state.migrations[$0.i].name }) != m.name {
+                out.append("\(m.name) is \(m.phase) but \(state.vms[m.vm.i].name)'s VMI does not name it")
+            } else if vmi?.node != m.source {
+                out.append(
+                    "\(m.name) migrates from \(state.nodes[m.source.i].name) but its VMI is on \(vmi?.node.map { state.nodes[$0.i].name } ?? "no node")"
+                )
+            }
         }
         // Migration limits, recounted from the migrations themselves.
         let limits = state.config.liveMigration
@@ -71,19 +86,33 @@ enum InvariantChecker {
                 out.append("\(state.vms[i].name) runs on \(state.nodes[node.i].name) but \(state.claims[c.i].name) is not attached there")
             }
         }
-        // A ReadWriteOnce claim is used by pods on one node at most.
+        // A ReadWriteOnce claim is in use (a Running VMI) on one node at most; a ReadWriteOncePod claim
+        // has one pod at most.
         var claimNode = Array(repeating: -1, count: state.claims.count)
+        var claimPods = Array(repeating: 0, count: state.claims.count)
         for (vm, n) in seen.enumerated() where n >= 0 {
-            for v in state.vms[vm].volumes {
-                switch v.source {
-                case .persistentVolumeClaim(let c), .dataVolume(let c):
-                    if state.claims[c.i].isShared { continue }
-                    if claimNode[c.i] >= 0 && claimNode[c.i] != n {
-                        out.append("ReadWriteOnce claim \(state.claims[c.i].name) used on two nodes")
-                    }
-                    claimNode[c.i] = n
-                default: continue
+            let running = state.vmStatus[vm].vmi?.phase == .Running
+            for c in state.exclusiveClaims(of: VMID(vm)) {
+                claimPods[c.i] += 1
+                if state.claims[c.i].onePodOnly && claimPods[c.i] > 1 {
+                    out.append("ReadWriteOncePod claim \(state.claims[c.i].name) used by two pods")
                 }
+                guard running else { continue }
+                if claimNode[c.i] >= 0 && claimNode[c.i] != n {
+                    out.append("ReadWriteOnce claim \(state.claims[c.i].name) in use on two nodes")
+                }
+                claimNode[c.i] = n
+            }
+        }
+        // Outages: at most one open, the last; none overlapping; none open while the guest serves.
+        for (i, list) in outages.enumerated() {
+            let name = state.vms[i].name
+            for k in list.indices.suffix(2) {
+                if list[k].to == nil && k != list.count - 1 { out.append("\(name) has two open outages") }
+                if k > 0, let end = list[k - 1].to, list[k].from < end { out.append("\(name) has overlapping outages") }
+            }
+            if state.vmStatus[i].guestUp, let last = list.last, last.to == nil {
+                out.append("\(name)'s guest serves but its outage since \(last.from) is open")
             }
         }
         return out

@@ -68,6 +68,8 @@ extension Simulation {
             }
         }
         if progressed { changes += 1 }
+        // An eviction can end the drain itself (the last pod went while the pass ran, see podGone).
+        guard state.drains[d.i].phase == .Running else { return }
         if state.podCount(on: node) == 0 {
             finishDrain(d)
             return
@@ -98,6 +100,7 @@ extension Simulation {
 
     mutating func finishDrain(_ d: DrainID) {
         let drain = state.drains[d.i]
+        guard drain.phase == .Running else { return }
         state.drains[d.i].transition(to: .Succeeded, at: now)
         state.drains[d.i].pendingPods = []
         state.drains[d.i].blockers = []

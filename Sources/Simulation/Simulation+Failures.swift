@@ -258,10 +258,10 @@ extension Simulation {
         if let f = currentFault(node), state.faults[f.i].podsDeletedAt == nil { state.faults[f.i].podsDeletedAt = now }
         trace("\(who) deleted the pods on \(nodeName(node))")
         for vm in state.completedSourcePods[node.i] { state.removeCompletedPod(vm, from: node) }
-        // Guests are still alive only on a node that has been running since the fault began: a reboot
-        // killed them, and launcher pods are never restarted.
+        // Guests outlive their pods only on a node that runs but cannot hear the API server: a reachable
+        // kubelet kills containers whose pods are gone, and a reboot killed them (pods never restart).
         let rebooted = currentFault(node).map { state.faults[$0.i].rebootedAt != nil } ?? false
-        let stillRunning = state.health[node.i].running && !rebooted
+        let stillRunning = state.health[node.i].running && !state.health[node.i].reachable && !rebooted
         for vm in state.launchers[node.i] {
             // On a running but unreachable node the guest goes on without its pod.
             if stillRunning && state.vmStatus[vm.i].vmi?.phase == .Running { zombies.append((vm, node)) }

@@ -124,13 +124,14 @@ extension Simulation {
         guard let vmi = state.vmStatus[vm.i].vmi, !vmi.phase.isFinal, !vmi.terminating else { return }
         openOutage(vm, cause: cause)
         state.vmStatus[vm.i].guestUp = false
-        if let m = vmi.migration { failMigration(m, reason: "the VMI is shutting down") }
         trace("VMI \(vmName(vm)) shutting down: \(cause)")
         guard vmi.phase == .Running else {
             vmiEnded(vm, state.vmStatus[vm.i].generation, phase: .Succeeded, how: "deleted before it ran")
             return
         }
+        // Terminating first, so the evacuation controller does not retry the migration it loses.
         state.vmStatus[vm.i].vmi?.terminating = true
+        if let m = vmi.migration { failMigration(m, reason: "the VMI is shutting down") }
         // On a node that is down nothing can shut the guest down: the pod stays Terminating.
         if let node = vmi.node, !state.health[node.i].running { return }
         let spec = state.vms[vm.i]
@@ -159,10 +160,11 @@ extension Simulation {
     /// else after the attach/detach controller's wait).
     mutating func vmiEnded(_ vm: VMID, _ gen: UInt32, phase: VMIPhase, how: String, detachAt: SimTime? = nil) {
         guard state.vmStatus[vm.i].generation == gen, let vmi = state.vmStatus[vm.i].vmi, !vmi.phase.isFinal else { return }
-        if let m = vmi.migration { failMigration(m, reason: "the VMI ended (\(phase.rawValue))") }
         let t = now
         state.vmStatus[vm.i].vmi?.transition(to: phase, at: t)
         state.vmStatus[vm.i].vmi?.terminating = false
+        // After the VMI is final: a migration of a VMI that is gone fails and is never retried.
+        if let m = vmi.migration { failMigration(m, reason: "the VMI ended (\(phase.rawValue))") }
         state.vmStatus[vm.i].guestUp = false
         state.vmStatus[vm.i].outdated = false  // its launcher is gone
         openOutage(vm, cause: how)

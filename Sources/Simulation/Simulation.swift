@@ -89,11 +89,11 @@ public struct Simulation {
         for (i, e) in scenario.timeline.enumerated() { schedule(at: e.at, lane: .world, .timeline(Int32(i))) }
         startFailureProcesses()
         if scenario.timeline.isEmpty { timelineDone = true }
-        checkInvariantsIfAsked()
+        checkInvariantsIfAsked(after: "placing the VMs at time zero")
         while let (_, event) = engine.next() {
             if !event.isPoll { workEventsPending -= 1 }
             handle(event)
-            checkInvariantsIfAsked()
+            checkInvariantsIfAsked(after: "\(event)")
             if isQuiet() {
                 engine.stop(.done)
                 break
@@ -256,18 +256,22 @@ public struct Simulation {
         }
     }
 
-    mutating func checkInvariantsIfAsked() {
+    /// With `checkInvariants`, the rules of InvariantChecker after every event; the first broken one
+    /// ends the run (what follows would be built on a broken state), naming the event and the seed.
+    mutating func checkInvariantsIfAsked(after event: @autoclosure () -> String) {
         guard options.checkInvariants else { return }
-        for v in InvariantChecker.violations(in: state) {
-            invariantViolations.append("\(now): \(v)")
-        }
+        var broken = InvariantChecker.violations(in: state, outages: record.outages)
         // Two running copies of a VM may only arise from unsafe settings, and then as a finding.
         for copy in zombies where state.vmStatus[copy.vm.i].vmi?.phase == .Running {
             let name = vmName(copy.vm)
             if !record.findings.contains(where: { $0.text.hasPrefix("two running copies of \(name):") }) {
-                invariantViolations.append("\(now): two running copies of \(name) and no safety finding")
+                broken.append("two running copies of \(name) and no safety finding")
             }
         }
+        guard !broken.isEmpty else { return }
+        let context = "at \(now) after \(event()) (scenario \(scenario.name), seed \(record.seed))"
+        invariantViolations += broken.map { "\($0) [\(context)]" }
+        engine.stop(.halted("invariant broken " + context))
     }
 
     mutating func finish() -> RunRecord {

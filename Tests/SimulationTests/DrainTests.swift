@@ -132,3 +132,40 @@ import Testing
         #expect(drain.finishedAt == ms(181_000))
     }
 }
+
+/// Regressions found by adversarial runs (issue 8): evictions that end the drain during its own pass.
+@Suite struct DrainEndsOnceTests {
+    /// 1:00 the guest shuts down; Always restarts it at once on worker-0 (all nodes tie, the first
+    /// wins), where its launcher is still starting when the NodeMaintenance of 1:00 evicts it
+    /// (evictionStrategy None allows it). That VMI never ran: crash-loop backoff 10 s + U(0, 5 s),
+    /// 1.475 s with seed 1, so the next VMI is created at 1:11.475 on worker-1, starts 20 s later and
+    /// boots in 30 s: up at 2:01.475, down 61.475 s. The last pod left during the first pass, so the
+    /// drain succeeded at 1:00, once.
+    @Test(arguments: ["guestShutdown", "guestCrash"])
+    func aPodThatLeavesDuringTheFirstPassEndsTheDrainOnce(_ stop: String) throws {
+        for drain in ["nodeMaintenance: {node: worker-0}", "drain: worker-0"] {
+            let r = try simulate(
+                threeWorkers + """
+                    cluster: {evictionStrategy: None}
+                    vms: [{name: app, cpu: 2, memory: 4Gi, runStrategy: Always, node: worker-0}]
+                    timeline: [{at: 1m, \(stop): app}, {at: 1m, \(drain)}]
+                    """, seed: 1)
+            #expect(r.state.drains.map(\.phase) == [.Succeeded])
+            #expect(r.state.drains.first?.finishedAt == ms(60_000))
+            #expect(r.state.vmStatus[0].vmi?.node == NodeID(1))
+            #expect(r.downtime(of: r.vm("app")) == SimDuration(milliseconds: 61_475))
+        }
+    }
+
+    /// A single-node cluster (default strategy None): the same, but nowhere to restart; the VM waits.
+    @Test func onASingleNodeTheEvictedVMWaitsForTheNode() throws {
+        let r = try simulate(
+            """
+            nodes: [{name: sno, cpu: "16", memory: 64Gi}]
+            vms: [{name: app, cpu: 2, memory: 4Gi, runStrategy: Always}]
+            timeline: [{at: 1m, guestShutdown: app}, {at: 1m, nodeMaintenance: {node: sno}}]
+            """)
+        #expect(r.state.drains.map(\.phase) == [.Succeeded])
+        #expect(r.isDown(r.vm("app")))
+    }
+}

@@ -151,3 +151,46 @@ import Testing
         }
     }
 }
+
+/// A migration whose VMI is gone or has moved fails; it never completes from a node its VM left.
+@Suite struct MigrationOfAGoneVMITests {
+    private let sixVMs =
+        threeWorkers + """
+            persistentVolumeClaims: [{name: "d-{i}", count: 6, size: 30Gi, accessModes: [ReadWriteMany]}]
+            vms:
+              - {name: "web-{i}", count: 6, cpu: 4, memory: 8Gi, runStrategy: Always, dirtyRate: 100MiB/s,
+                 node: worker-0, volumes: [{persistentVolumeClaim: {claimName: "d-{i}"}}]}
+
+            """
+
+    /// 1:00 the drain creates six evacuations (four wait on the cluster's 5 / node's 2 limits); 1:10 an
+    /// administrator force-deletes the pods of the healthy worker-0: its kubelet kills the guests (no
+    /// second copy), every VMI fails and restarts on worker-1 or worker-2 (20 s start + 30 s boot, up
+    /// at 2:00), and all six migrations fail without a retry.
+    @Test func forceDeletingPodsDuringAnEvacuationFailsItsMigrations() throws {
+        let r = try simulate(sixVMs + "timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}, {at: 1m10s, forceDeletePods: worker-0}]")
+        #expect(r.state.migrations.count == 6)
+        #expect(r.state.migrations.allSatisfy { $0.phase == .Failed })
+        #expect(r.findings.isEmpty)
+        for i in 0..<6 {
+            #expect(r.state.vmStatus[i].vmi?.node != NodeID(0))
+            #expect(r.downtime(of: VMID(i)) == .seconds(50))
+        }
+        #expect(r.state.drains.first?.finishedAt == ms(70_000))
+    }
+
+    /// 1:10 worker-0 panics under its NodeMaintenance (NHC would skip it; no remediation here): the
+    /// migrations fail at once; 30:00 the node is repaired, its VMIs fail and restart elsewhere
+    /// (up at 30:50). No migration succeeds from the dead node afterwards.
+    @Test func aKernelPanicUnderMaintenanceNeverLetsAnOldEvacuationSucceed() throws {
+        let r = try simulate(
+            sixVMs
+                + "timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}, {at: 1m10s, kernelPanic: worker-0}, {at: 30m, repair: worker-0}]"
+        )
+        #expect(r.migrationsSucceeded == 0)
+        for i in 0..<6 {
+            #expect(r.state.vmStatus[i].vmi?.node != NodeID(0))
+            #expect(r.downtime(of: VMID(i)) == SimDuration(milliseconds: 1_780_000))
+        }
+    }
+}
