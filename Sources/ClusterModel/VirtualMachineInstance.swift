@@ -36,6 +36,9 @@ public struct VirtualMachineInstance: Equatable, Sendable, Codable {
     public var migration: MigrationID?
     /// Why the launcher pod cannot be placed, while Pending.
     public var unschedulableReason: String?
+    /// The storage-network fault whose I/O errors paused this VMI's guest; it resumes at that
+    /// fault's repair, wherever the VMI has migrated meanwhile (QEMU carries the paused state).
+    public var ioPausedBy: FaultID?
 
     public init(createdAt: SimTime) {
         phase = .Pending

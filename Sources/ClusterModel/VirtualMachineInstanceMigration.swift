@@ -106,6 +106,9 @@ public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
     /// allowWorkloadDisruption without post-copy: the guest's vCPUs were paused at the completion
     /// timeout so the copy can converge.
     public var guestPausedAt: SimTime?
+    /// The stop-and-copy paused a serving guest: its outage closes at the handover, or when the
+    /// migration fails and the guest resumes on its source.
+    public var stopAndCopyPausedGuest = false
     public var endedAt: SimTime?
 
     public init(name: String, vm: VMID, trigger: MigrationTrigger, source: NodeID, createdAt: SimTime, holdUntil: SimTime) {

@@ -46,6 +46,7 @@ extension Simulation {
             trace("storage NIC fault on \(nodeName(node)): \(fault.vms.count) VM(s) with network disks pause on I/O")
             for vm in fault.vms {
                 state.vmStatus[vm.i].guestUp = false
+                state.vmStatus[vm.i].vmi?.ioPausedBy = id
                 openOutage(vm, cause: "storage NIC fault on \(nodeName(node)): paused on I/O")
             }
         }
@@ -315,8 +316,7 @@ extension Simulation {
                     vm, state.vmStatus[vm.i].generation, phase: .Failed, how: "killed by the kubelet on reconnect: its pod had been deleted"
                 )
             } else if state.vmStatus[vm.i].vmi?.phase == .Running {
-                state.vmStatus[vm.i].guestUp = true
-                closeOutage(vm, resolution: "reachable again on \(nodeName(node))")
+                guestResumes(vm, resolution: "reachable again on \(nodeName(node))")
             }
         }
         capacityFreed()
@@ -365,9 +365,9 @@ extension Simulation {
             return
         case .nicFault(.storage):
             networkRepaired(node, f, "storage NIC on \(nodeName(node)) repaired: guests resume") { $0.storageNetworkDown = false }
-            for vm in state.faults[f.i].vms where state.vmStatus[vm.i].vmi?.node == node && state.vmStatus[vm.i].vmi?.phase == .Running {
-                state.vmStatus[vm.i].guestUp = true
-                closeOutage(vm, resolution: "I/O resumed")
+            for vm in state.faults[f.i].vms where state.vmStatus[vm.i].vmi?.ioPausedBy == f {
+                state.vmStatus[vm.i].vmi?.ioPausedBy = nil
+                if state.vmStatus[vm.i].vmi?.phase == .Running { guestResumes(vm, resolution: "I/O resumed") }
             }
             return
         case .nicFault(.primary) where state.health[node.i].running && state.faults[f.i].rebootedAt == nil:

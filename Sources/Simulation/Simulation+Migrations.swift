@@ -150,12 +150,12 @@ extension Simulation {
             tr.switchingOver = true
             state.migrations[m.i].transfer = tr
             state.migrations[m.i].pause = pause
-            // A guest paused for allowWorkloadDisruption is already down: its outage ends at the handover.
-            if pause > .zero && mig.guestPausedAt == nil {
-                var o = Outage(from: now, cause: "migration pause (stop-and-copy) \(mig.name)")
-                o.to = now + pause
-                o.resolution = "resumed on \(mig.target.map(nodeName) ?? "?")"
-                record.outages[mig.vm.i].append(o)
+            // Only a serving guest goes down for the pause; one already down (booting, paused for
+            // allowWorkloadDisruption or on I/O) stays in the outage it is in.
+            if pause > .zero && state.vmStatus[mig.vm.i].guestUp {
+                state.vmStatus[mig.vm.i].guestUp = false
+                state.migrations[m.i].stopAndCopyPausedGuest = true
+                openOutage(mig.vm, cause: "migration pause (stop-and-copy) \(mig.name)")
             }
             cancelTimer(m, \.progress)
             cancelTimer(m, \.completion)
@@ -206,11 +206,8 @@ extension Simulation {
         state.vmStatus[mig.vm.i].vmi?.migration = nil
         state.vmStatus[mig.vm.i].evacuationFailures = 0
         state.vmStatus[mig.vm.i].outdated = false  // a fresh virt-launcher on the target
-        if let paused = mig.guestPausedAt {
-            state.migrations[m.i].pause = now - paused
-            state.vmStatus[mig.vm.i].guestUp = true
-            closeOutage(mig.vm, resolution: "resumed on \(nodeName(target))")
-        }
+        if let paused = mig.guestPausedAt { state.migrations[m.i].pause = now - paused }
+        if mig.guestPausedAt != nil || mig.stopAndCopyPausedGuest { guestResumes(mig.vm, resolution: "resumed on \(nodeName(target))") }
         trace("migration \(mig.name) Succeeded: \(vmName(mig.vm)) now on \(nodeName(target))")
         rebalanceTransfers()
         capacityFreed()
@@ -326,9 +323,10 @@ extension Simulation {
             vmiEnded(
                 vm, state.vmStatus[vm.i].generation, phase: .Failed,
                 how: "post-copy migration \(mig.name) failed: state split between hosts")
-        } else if mig.guestPausedAt != nil, state.vmStatus[vm.i].vmi?.phase == .Running, state.health[mig.source.i].running {
-            state.vmStatus[vm.i].guestUp = true
-            closeOutage(vm, resolution: "resumed on \(nodeName(mig.source)) after the migration failed")
+        } else if mig.guestPausedAt != nil || mig.stopAndCopyPausedGuest, state.vmStatus[vm.i].vmi?.phase == .Running,
+            state.health[mig.source.i].running
+        {
+            guestResumes(vm, resolution: "resumed on \(nodeName(mig.source)) after the migration failed")
         }
         if wasTransferring { rebalanceTransfers() }
         capacityFreed()

@@ -236,6 +236,13 @@ public struct Simulation {
         record.outages[vm.i][k].resolution = resolution
     }
 
+    /// The guest serves again, unless a storage fault still holds its I/O paused.
+    mutating func guestResumes(_ vm: VMID, resolution: String) {
+        guard state.vmStatus[vm.i].vmi?.ioPausedBy == nil else { return }
+        state.vmStatus[vm.i].guestUp = true
+        closeOutage(vm, resolution: resolution)
+    }
+
     /// Says why an open outage is still open, starting a new phase of it (a later reason at the same
     /// instant replaces the earlier one).
     mutating func explainOutage(_ vm: VMID, _ why: String, at time: SimTime? = nil) {
