@@ -19,22 +19,6 @@ extension ClusterState {
         if leavingCompletedPod { completedSourcePods[node.i].append(vm) }
     }
 
-    /// The VM's launcher started on `node`: its exclusive volumes are attached there.
-    public mutating func attachVolumes(of vm: VMID, to node: NodeID) {
-        for c in exclusiveClaims(of: vm) {
-            claimAttachedTo[c.i] = node
-            claimDetachAt[c.i] = nil
-        }
-    }
-
-    /// The VM's pod is gone from `node`: its volumes detach at `at` (now after a clean unmount, later
-    /// when the attach/detach controller must wait for an unmount that cannot come).
-    public mutating func detachVolumes(of vm: VMID, from node: NodeID, at: SimTime) {
-        for c in exclusiveClaims(of: vm) where claimAttachedTo[c.i] == node {
-            claimDetachAt[c.i] = at
-        }
-    }
-
     public mutating func removeCompletedPod(_ vm: VMID, from node: NodeID) {
         if let k = completedSourcePods[node.i].firstIndex(of: vm) { completedSourcePods[node.i].remove(at: k) }
     }

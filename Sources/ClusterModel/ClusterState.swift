@@ -55,6 +55,12 @@ public struct ClusterState: Equatable, Sendable, Codable {
     /// force-detach completes (nil: attached until its pod goes).
     public internal(set) var claimAttachedTo: [NodeID?]
     public internal(set) var claimDetachAt: [SimTime?]
+    /// Per claim: the VM whose pod the attachment is for (pods on the same node share it).
+    public internal(set) var claimHolder: [VMID?]
+    /// Per claim: the VMs whose volumes use it (from the specs).
+    public let claimUsers: [[VMID]]
+    /// Per VM: it has a ReadWriteOncePod claim (the scheduler's volume-restrictions filter applies).
+    public let usesReadWriteOncePod: [Bool]
 
     public init(
         config: ClusterConfig, nodes: [Node], claims: [PersistentVolumeClaim], vms: [VirtualMachine]
@@ -87,26 +93,17 @@ public struct ClusterState: Equatable, Sendable, Codable {
         activeDrain = Array(repeating: nil, count: nodes.count)
         claimAttachedTo = Array(repeating: nil, count: claims.count)
         claimDetachAt = Array(repeating: nil, count: claims.count)
-    }
-
-    /// The claims of a VM whose volumes attach to one node at a time (ReadWriteOnce, ReadWriteOncePod).
-    public func exclusiveClaims(of vm: VMID) -> [ClaimID] {
-        vms[vm.i].volumes.compactMap { v in
-            switch v.source {
-            case .persistentVolumeClaim(let c), .dataVolume(let c): return claims[c.i].attachesToOneNode ? c : nil
-            default: return nil
+        claimHolder = Array(repeating: nil, count: claims.count)
+        var users = Array(repeating: [VMID](), count: claims.count)
+        var rwop = Array(repeating: false, count: vms.count)
+        for (i, vm) in vms.enumerated() {
+            for c in vm.claims where users[c.i].last != VMID(i) {
+                users[c.i].append(VMID(i))
+                if claims[c.i].onePodOnly { rwop[i] = true }
             }
         }
-    }
-
-    /// When every exclusive volume of the VM can attach on `node`: now, or when a force-detach elsewhere ends.
-    public func volumesReadyAt(_ vm: VMID, on node: NodeID, now: SimTime) -> SimTime {
-        var ready = now
-        for c in exclusiveClaims(of: vm) {
-            guard let at = claimAttachedTo[c.i], at != node else { continue }
-            ready = max(ready, claimDetachAt[c.i] ?? now)
-        }
-        return ready
+        claimUsers = users
+        usesReadWriteOncePod = rwop
     }
 
     /// Cordons or uncordons a node (`spec.unschedulable`).

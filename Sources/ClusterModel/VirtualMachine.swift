@@ -61,6 +61,16 @@ public struct VirtualMachine: Equatable, Sendable, Codable {
     public var tolerations: [Toleration] = []
     public var antiAffinity: [AntiAffinityTerm] = []
 
+    /// The claims its PVC and DataVolume disks use, in volume order.
+    public var claims: [ClaimID] {
+        volumes.compactMap { v in
+            switch v.source {
+            case .persistentVolumeClaim(let c), .dataVolume(let c): return c
+            default: return nil
+            }
+        }
+    }
+
     public init(
         name: String, cpuCores: Int64, cpuRequestMillis: Int64? = nil, memoryBytes: Int64,
         runStrategy: RunStrategy, evictionStrategy: EvictionStrategy? = nil, volumes: [Volume] = [],

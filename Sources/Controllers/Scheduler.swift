@@ -7,9 +7,10 @@ public enum Placement: Equatable, Sendable {
     case unschedulable(String)
 }
 
-/// The kube-scheduler as far as VMs need it. Filters, in kube-scheduler's order: cordon and failure
-/// taints, untolerated taints, nodeSelector and node affinity, resource requests (with the
-/// virt-launcher overhead), pod anti-affinity. Among the nodes that fit it scores by least allocated
+/// The kube-scheduler as far as VMs need it. Filters, in kube-scheduler's order: a ReadWriteOncePod
+/// claim in use by another pod (VolumeRestrictions, cluster-wide), cordon and failure taints,
+/// untolerated taints, nodeSelector and node affinity, resource requests (with the virt-launcher
+/// overhead), pod anti-affinity. Among the nodes that fit it scores by least allocated
 /// (kube-scheduler's default NodeResourcesFit strategy) or most allocated, lowest index on ties.
 public enum Scheduler {
     /// `explain: false` skips building the reason (retries of a pod that already has one).
@@ -17,6 +18,7 @@ public enum Scheduler {
         let spec = state.vms[vm.i]
         let cpuMillis = spec.launcherCPURequestMillis, memoryBytes = spec.launcherMemoryRequestBytes
         let avoid = avoiding?.i ?? -1
+        if state.readWriteOncePodConflict(vm) != nil { return .unschedulable(explain ? reason(vm, avoiding: avoid, in: state) : "") }
         let eligibility = state.placement.classOfVM[vm.i]
         let affinity = !state.placement.ownTerms[vm.i].isEmpty || !state.placement.memberTerms[vm.i].isEmpty
         let pack = state.config.scoring == .MostAllocated
@@ -47,6 +49,10 @@ public enum Scheduler {
     /// Why no node fits, counted per kind of node like the Kubernetes scheduler's message (each node
     /// under the first filter that rejects it).
     public static func reason(_ vm: VMID, avoiding avoid: Int, in state: borrowing ClusterState) -> String {
+        if let (c, other) = state.readWriteOncePodConflict(vm) {
+            return "0/\(state.nodes.count) nodes available: ReadWriteOncePod claim \(state.claims[c.i].name) is in use by the pod of "
+                + state.vms[other.i].name
+        }
         let spec = state.vms[vm.i]
         let cpuMillis = spec.launcherCPURequestMillis, memoryBytes = spec.launcherMemoryRequestBytes
         var cordoned = 0, controlPlane = 0, notReady = 0, tainted = 0, unmatched = 0, lackMemory = 0, lackCPU = 0

@@ -209,7 +209,7 @@ public enum CLI {
             return .failure(ScenarioErrorText(text: "\(name): the file is not UTF-8 text"))
         }
         do {
-            return .success(ScenarioFile(text: text, scenario: try ScenarioLoader.load(text: text, file: name)))
+            return .success(ScenarioFile(text: text, scenario: try Simulation.load(text: text, file: name)))
         } catch {
             return .failure(ScenarioErrorText(text: error.description))
         }

@@ -33,7 +33,7 @@ struct SweepData {
         let settings = grid(sets)
         var scenarios: [Scenario] = []
         // An override is checked like the file itself: the error names its path.
-        for setting in settings { scenarios.append(try ScenarioLoader.load(text: text, file: file, overrides: setting.overrides)) }
+        for setting in settings { scenarios.append(try Simulation.load(text: text, file: file, overrides: setting.overrides)) }
 
         let runs = runs ?? base.sweepRuns ?? 100
         var data = SweepData(

@@ -108,6 +108,20 @@ public struct Scenario: Sendable {
     /// A sweep the scenario asks for: runs, and settings to vary (each path with its values).
     public var sweepRuns: Int?
     public var sweepSettings: [(path: String, values: [String])] = []
+    /// Where each VM was declared, for errors found after loading (the time-zero placement).
+    public var vmLocations: [ScenarioLocation] = []
+}
+
+/// A place in a scenario file, to name in an error.
+public struct ScenarioLocation: Equatable, Sendable {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var field: String
+
+    public func error(_ message: String) -> ScenarioError {
+        ScenarioError(file: file, line: line, column: column, field: field, message: message)
+    }
 }
 
 /// A metric's allowed worsening: an amount in its unit (ms or a count), or a percentage of the accepted value.

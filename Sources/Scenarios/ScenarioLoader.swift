@@ -35,6 +35,9 @@ public enum ScenarioLoader {
             timeline: timeline, expectations: expectations)
         scenario.failures = failures
         scenario.tolerances = tolerances
+        scenario.vmLocations = builder.vmFields.map {
+            ScenarioLocation(file: file, line: $0.node.line, column: $0.node.column, field: $0.path)
+        }
         if let sw = top["sweep"] {
             // `sweep: {runs: 100, set: {cluster.liveMigration.parallelMigrationsPerCluster: [5, 10, 20]}}`
             let m = try sw.mapping(["runs", "set"])
@@ -70,6 +73,7 @@ private struct Builder {
     var vmList: [VirtualMachine] = []
     var vmIDs: [String: VMID] = [:]
     var vmNodeFields: [Field?] = []
+    var vmFields: [Field] = []
 
     init(file: String) { self.file = file }
 
@@ -335,6 +339,7 @@ private struct Builder {
                 }
                 vmIDs[name] = VMID(vmList.count)
                 vmNodeFields.append(m["node"])
+                vmFields.append(item)
                 var vm =
                     VirtualMachine(
                         name: name, cpuCores: Int64(cores), cpuRequestMillis: try m["cpuRequest"]?.cpuMillis(), memoryBytes: memory,
@@ -423,10 +428,42 @@ private struct Builder {
         return volumes
     }
 
-    /// Initial placements must fit: the scenario describes a cluster that exists.
+    /// Initial placements must be possible: the scenario describes a cluster that exists. Pinned VMs
+    /// fit their nodes, take no control-plane node (its role taint), keep their own anti-affinity, and
+    /// share a ReadWriteOnce claim only on one node; a ReadWriteOncePod claim has one running user.
     func checkInitialPlacement(_ state: inout ClusterState) throws(ScenarioError) {
         var cpu = Array(repeating: Int64(0), count: nodeList.count)
         var mem = cpu
+        var probe = state
+        var claimPinned: [ClaimID: (node: NodeID, vm: String)] = [:]
+        var claimRunner: [ClaimID: String] = [:]
+        for (i, vm) in vmList.enumerated() where vm.runStrategy != .Halted {
+            for c in vm.claims where claimList[c.i].onePodOnly {
+                if let other = claimRunner[c] {
+                    throw vmFields[i].fail(
+                        "claim \(claimList[c.i].name) is ReadWriteOncePod and VM \(other) uses it too: one pod at most"
+                            + " (the scheduler refuses the second); make one of them Halted or give each its own claim")
+                }
+                claimRunner[c] = vm.name
+            }
+            guard let n = vm.initialNode, let f = vmNodeFields[i] else { continue }
+            if nodeList[n.i].role == .controlPlane {
+                throw f.fail("\(nodeList[n.i].name) is a control-plane node: its NoSchedule role taint keeps VMs off it")
+            }
+            if probe.antiAffinityExcludes(VMID(i), n.i) {
+                throw f.fail("placing \(vm.name) on \(nodeList[n.i].name) breaks a required pod anti-affinity with a VM pinned there")
+            }
+            probe.bindLauncher(VMID(i), to: n)
+            for c in vm.claims where claimList[c.i].attachesToOneNode {
+                if let other = claimPinned[c], other.node != n {
+                    throw f.fail(
+                        "claim \(claimList[c.i].name) is \(claimList[c.i].accessModes.map(\.rawValue).joined(separator: ", ")) and VM"
+                            + " \(other.vm) uses it on \(nodeList[other.node.i].name): the volume attaches to one node"
+                            + " (pin both to one node, or make the claim ReadWriteMany)")
+                }
+                claimPinned[c] = (n, vm.name)
+            }
+        }
         for (i, vm) in vmList.enumerated() {
             guard let n = vm.initialNode else { continue }
             cpu[n.i] += vm.launcherCPURequestMillis

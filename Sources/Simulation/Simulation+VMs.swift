@@ -6,8 +6,10 @@ import SimKernel
 extension Simulation {
     /// The scenario describes a running cluster: every VM that is not Halted runs at time zero, on its
     /// given node or where the scheduler puts it (Manual and Once VMs too: someone started them).
+    /// Pinned VMs are placed first: they are the pods already there, the scheduler fits the rest around them.
     mutating func placeInitialVMs() {
-        for i in state.vms.indices where state.vms[i].runStrategy != .Halted {
+        let running = state.vms.indices.filter { state.vms[$0].runStrategy != .Halted }
+        for i in running.filter({ state.vms[$0].initialNode != nil }) + running.filter({ state.vms[$0].initialNode == nil }) {
             let vm = VMID(i)
             let spec = state.vms[i]
             state.vmStatus[i].vmi = VirtualMachineInstance(createdAt: .zero)
@@ -26,8 +28,14 @@ extension Simulation {
             }
             if let node {
                 state.bindLauncher(vm, to: node)
-                state.attachVolumes(of: vm, to: node)
                 state.vmStatus[i].vmi?.transition(to: .Scheduled, at: .zero)
+                if state.multiAttachBlocker(vm, on: node) != nil {
+                    openOutage(vm, cause: "not running at start")
+                    startLauncher(vm, on: node)
+                    continue
+                }
+                _ = state.holdVolumes(of: vm, on: node, now: .zero)
+                state.attachVolumes(of: vm, to: node)
                 state.vmStatus[i].vmi?.transition(to: .Running, at: .zero)
                 state.vmStatus[i].guestUp = true
             }
@@ -59,12 +67,8 @@ extension Simulation {
             state.vmStatus[vm.i].vmi?.unschedulableReason = nil
             let t = now
             state.vmStatus[vm.i].vmi?.transition(to: .Scheduled, at: t)
-            // An exclusive volume still attached to a failed node must be force-detached first.
-            let volumesReady = state.volumesReadyAt(vm, on: n, now: now)
-            if volumesReady > now { explainOutage(vm, "awaiting volume detach (ReadWriteOnce still attached to a failed node)") }
-            explainOutage(vm, "starting on \(nodeName(n))", at: volumesReady)
             trace("VMI \(spec.name) scheduled on \(nodeName(n))")
-            schedule(at: volumesReady + state.config.launcherStartup, .launcherStarted(vm, state.vmStatus[vm.i].generation))
+            startLauncher(vm, on: n)
             return true
         case .unschedulable(let reason):
             // A retry keeps the first reason; the report gets a fresh one when the run ends.
@@ -73,6 +77,35 @@ extension Simulation {
             state.vmStatus[vm.i].vmi?.unschedulableReason = reason
             explainOutage(vm, "awaiting capacity: \(reason)")
             return false
+        }
+    }
+
+    /// The bound launcher pod gets its volumes and starts: at once, after a force-detach from a failed
+    /// node, or — a ReadWriteOnce volume held by a pod on another node — once that pod is gone
+    /// (`Multi-Attach error`; the pod waits in ContainerCreating, its VM is not running).
+    mutating func startLauncher(_ vm: VMID, on n: NodeID) {
+        if let (c, holder) = state.multiAttachBlocker(vm, on: n) {
+            let at = state.vmStatus[holder.i].vmi?.node.map(nodeName) ?? "?"
+            let why = "Multi-Attach error: volume \(state.claims[c.i].name) is attached to \(at) for the pod of \(vmName(holder))"
+            explainOutage(vm, why)
+            trace("VMI \(vmName(vm)) on \(nodeName(n)) waits: \(why)")
+            multiAttachWaiting.append(vm)
+            return
+        }
+        let volumesReady = state.holdVolumes(of: vm, on: n, now: now)
+        if volumesReady > now { explainOutage(vm, "awaiting volume detach (ReadWriteOnce still attached to a failed node)") }
+        explainOutage(vm, "starting on \(nodeName(n))", at: volumesReady)
+        schedule(at: volumesReady + state.config.launcherStartup, .launcherStarted(vm, state.vmStatus[vm.i].generation))
+    }
+
+    /// Volumes were released: launchers stuck on a Multi-Attach error try again, oldest first.
+    mutating func retryMultiAttach() {
+        guard !multiAttachWaiting.isEmpty else { return }
+        let waiting = multiAttachWaiting
+        multiAttachWaiting = []
+        for vm in waiting {
+            guard let vmi = state.vmStatus[vm.i].vmi, vmi.phase == .Scheduled, let n = vmi.node else { continue }
+            startLauncher(vm, on: n)
         }
     }
 
@@ -172,7 +205,9 @@ extension Simulation {
         if let node, vmi.phase != .Pending {
             state.unbindLauncher(vm, from: node)
             let healthy = state.health[node.i].running && state.health[node.i].reachable
-            state.detachVolumes(of: vm, from: node, at: detachAt ?? (healthy ? now : now + state.config.nodeLifecycle.volumeDetachWait))
+            if let k = multiAttachWaiting.firstIndex(of: vm) { multiAttachWaiting.remove(at: k) }
+            state.releaseVolumes(of: vm, from: node, at: detachAt ?? (healthy ? now : now + state.config.nodeLifecycle.volumeDetachWait))
+            retryMultiAttach()
         } else if let k = state.unscheduledVMIs.firstIndex(of: vm) {
             state.unscheduledVMIs.remove(at: k)
         }

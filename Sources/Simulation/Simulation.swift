@@ -53,6 +53,8 @@ public struct Simulation {
     var workloadUpdateIdleAt = -1
     var lastWorkloadEvictionAt: SimTime?
     var workloadRandom: SplitMix64
+    /// Launcher pods bound to a node but waiting for a ReadWriteOnce volume held elsewhere, oldest first.
+    var multiAttachWaiting: [VMID] = []
     /// Migrations in Scheduling whose target pod found no node, oldest first.
     var unscheduledTargets: [MigrationID] = []
     /// Migrations in Pending or Scheduling (not yet placed), for the peak-pending figure.
