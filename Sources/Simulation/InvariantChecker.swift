@@ -1,9 +1,10 @@
 import ClusterModel
+import SimKernel
 
 /// The model's safety rules, checked after every event in tests and with `run --check-invariants`
 /// (house rule 10). A violation is a bug in drainsim, never an outcome of a scenario.
 enum InvariantChecker {
-    static func violations(in state: ClusterState, outages: [[Outage]]) -> [String] {
+    static func violations(in state: ClusterState, outages: [[Outage]], now: SimTime) -> [String] {
         var out: [String] = []
         var seen = Array(repeating: -1, count: state.vms.count)
         var cpu = Array(repeating: Int64(0), count: state.nodes.count)
@@ -103,6 +104,18 @@ enum InvariantChecker {
                 }
                 claimNode[c.i] = n
             }
+        }
+        // A guest that has run past its boot time on a healthy node, neither shutting down nor paused
+        // (stop-and-copy, workload disruption, I/O), serves: nothing keeps it down.
+        for (i, status) in state.vmStatus.enumerated() where !status.guestUp {
+            guard let vmi = status.vmi, vmi.phase == .Running, !vmi.terminating, vmi.ioPausedBy == nil,
+                now > vmi.phaseSince + state.vms[i].bootTime, let node = vmi.node,
+                state.health[node.i].running && state.health[node.i].reachable
+            else { continue }
+            if let m = vmi.migration, state.migrations[m.i].stopAndCopyPausedGuest || state.migrations[m.i].guestPausedAt != nil {
+                continue
+            }
+            out.append("\(state.vms[i].name) runs on healthy \(state.nodes[node.i].name) since \(vmi.phaseSince) but is counted down")
         }
         // Outages: at most one open, the last; none overlapping; none open while the guest serves.
         for (i, list) in outages.enumerated() {

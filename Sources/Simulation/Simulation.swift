@@ -269,7 +269,7 @@ public struct Simulation {
     /// ends the run (what follows would be built on a broken state), naming the event and the seed.
     mutating func checkInvariantsIfAsked(after event: @autoclosure () -> String) {
         guard options.checkInvariants else { return }
-        var broken = InvariantChecker.violations(in: state, outages: record.outages)
+        var broken = InvariantChecker.violations(in: state, outages: record.outages, now: now)
         // Two running copies of a VM may only arise from unsafe settings, and then as a finding.
         for copy in zombies where state.vmStatus[copy.vm.i].vmi?.phase == .Running {
             let name = vmName(copy.vm)
