@@ -60,7 +60,7 @@ public struct TransferState: Equatable, Sendable, Codable {
 
     /// Accounts for what was sent at the current bandwidth since the last update.
     public mutating func settle(at now: SimTime) {
-        let sent = min(roundBytesLeft, bandwidthBytesPerSecond * (now - updatedAt).milliseconds / 1000)
+        let sent = min(roundBytesLeft, Int64.mulDiv(bandwidthBytesPerSecond, (now - updatedAt).milliseconds, 1000))
         roundBytesLeft -= sent
         bytesSent += sent
         updatedAt = now

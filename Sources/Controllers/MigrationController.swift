@@ -99,12 +99,17 @@ public enum MigrationController {
             let throttle = Int64(min(99, 20 + 10 * (round - 2)))
             rate = rate * (100 - throttle) / 100
         }
-        return min(vm.workingSetBytes, rate * duration.milliseconds / 1000)
+        return min(vm.workingSetBytes, Int64.mulDiv(rate, duration.milliseconds, 1000))
+    }
+
+    /// The remainder can be sent within the downtime limit: stop-and-copy now.
+    public static func fitsDowntimeLimit(_ bytes: Int64, bandwidth: Int64, limit: SimDuration) -> Bool {
+        bytes <= Int64.mulDiv(bandwidth, limit.milliseconds, 1000)
     }
 
     /// Milliseconds to send `bytes` at `bandwidth`, rounded up.
     public static func sendTime(_ bytes: Int64, bandwidth: Int64) -> SimDuration {
         precondition(bandwidth > 0, "a stalled transfer has no end time")
-        return SimDuration(milliseconds: (bytes * 1000 + bandwidth - 1) / bandwidth)
+        return SimDuration(milliseconds: Int64.mulDiv(bytes, 1000, bandwidth, roundingUp: true))
     }
 }

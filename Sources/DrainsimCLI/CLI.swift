@@ -206,13 +206,34 @@ public enum CLI {
             return .failure(ScenarioErrorText(text: "\(name): cannot read the file"))
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            return .failure(ScenarioErrorText(text: "\(name): the file is not UTF-8 text"))
+            return .failure(ScenarioErrorText(text: "\(name):\(notUTF8(data)): the file is not UTF-8 text"))
         }
         do {
             return .success(ScenarioFile(text: text, scenario: try Simulation.load(text: text, file: name)))
         } catch {
             return .failure(ScenarioErrorText(text: error.description))
         }
+    }
+
+    /// Line, column and value of the first byte that is not UTF-8.
+    static func notUTF8(_ data: Data) -> String {
+        var line = 1, column = 1, offset = 0
+        let bytes = [UInt8](data)
+        while offset < bytes.count {
+            var it = bytes[offset...].makeIterator()
+            var decoder = UTF8()
+            guard case .scalarValue(let scalar) = decoder.decode(&it) else {
+                return "\(line):\(column): byte 0x\(String(bytes[offset], radix: 16, uppercase: true))"
+            }
+            offset += UTF8.width(scalar)
+            if scalar == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return "\(line):\(column)"
     }
 
     /// A scenario and the text it was read from.
@@ -308,7 +329,17 @@ public enum CLI {
         var status = ExitCode.ok
         for file in o.files {
             switch load(file) {
-            case .success: out += "\(file): ok\n"
+            case .success(let loaded):
+                // The scenario's own sweep settings must load too, as `drainsim sweep` will load them.
+                do {
+                    for setting in SweepData.grid(loaded.scenario.sweepSettings) {
+                        _ = try Simulation.load(text: loaded.text, file: file, overrides: setting.overrides)
+                    }
+                    out += "\(file): ok\n"
+                } catch {
+                    err += error.description + "\n"
+                    status = .badInput
+                }
             case .failure(let e):
                 err += e.text + "\n"
                 status = .badInput
@@ -375,14 +406,19 @@ public enum CLI {
                 err += "drainsim sweep: --set needs PATH=V1,V2 (got \"\(s)\")\n"
                 return .badInput
             }
-            sets.append((String(s[..<eq]), s[s.index(after: eq)...].split(separator: ",").map(String.init)))
+            let values = s[s.index(after: eq)...].split(separator: ",").map(String.init)
+            if values.isEmpty {
+                err += "drainsim sweep: --set \(s) gives no values; write PATH=V1,V2\n"
+                return .badInput
+            }
+            sets.append((String(s[..<eq]), values))
         }
         var shard: (index: Int, count: Int)?
         if let sh = o.shard {
             let parts = sh.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
             let env = ProcessInfo.processInfo.environment["JOB_COMPLETION_INDEX"].flatMap { Int($0) }
             switch (parts.count, parts.first ?? nil, parts.last ?? nil, env) {
-            case (2, let i?, let n?, _) where n > 0 && i >= 0 && i < n: shard = (env ?? i, n)
+            case (2, let i?, let n?, _) where n > 0 && i >= 0 && i < n: shard = (i, n)  // explicit: the flag wins
             case (1, _, let n?, let i?) where n > 0 && i >= 0 && i < n: shard = (i, n)
             default:
                 err += "drainsim sweep: --shard needs I/N with 0 <= I < N, or N with JOB_COMPLETION_INDEX set\n"

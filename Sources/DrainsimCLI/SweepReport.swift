@@ -3,11 +3,16 @@ import Foundation
 import Reporting
 import Scenarios
 import SimKernel
+import Simulation
 
 /// Renders a sweep (text, CSV, JSON) and reads a shard's JSON back for `merge`. The same data always
 /// renders to the same bytes, so merged shards equal the sweep run on one machine.
 enum SweepReport {
     static let metrics = Metric.sweep
+    /// The largest metric values a run can produce: every VM down for the longest run, and a count no
+    /// run reaches (its history is bounded). A shard claiming more is refused.
+    static let largestDurationMs = Int64(Limits.vms) * (Limits.duration + Simulation.defaultHorizon).milliseconds
+    static let largestCount: Int64 = 1_000_000_000
 
     struct Row {
         var metric: Metric
@@ -203,14 +208,15 @@ enum SweepReport {
             return nil
         }
         guard let name = scalar(field(top, "scenario")), let seed = scalar(field(top, "baseSeed")).flatMap(Int64.init),
-            let runs = scalar(field(top, "runs")).flatMap(Int.init), case .sequence(let settingNodes)? = field(top, "settings")?.kind,
+            let runs = scalar(field(top, "runs")).flatMap(Int.init), (1...Limits.sweepRuns).contains(runs),
+            case .sequence(let settingNodes)? = field(top, "settings")?.kind,
             case .sequence(let metricNames)? = field(top, "metrics")?.kind,
             metricNames.compactMap(scalar) == metrics.map(\.rawValue)
         else { throw fail("not a drainsim sweep JSON of this version") }
         var shard: (Int, Int)?
         if let sh = scalar(field(top, "shard")) {
             let parts = sh.split(separator: "/").compactMap { Int($0) }
-            guard parts.count == 2 else { throw fail("bad shard \"\(sh)\"") }
+            guard parts.count == 2, parts[1] >= 1, parts[0] >= 0, parts[0] < parts[1] else { throw fail("bad shard \"\(sh)\"") }
             shard = (parts[0], parts[1])
         }
         var settings: [SweepSetting] = []
@@ -233,7 +239,20 @@ enum SweepReport {
                     k >= 0, k < runs
                 else { throw fail("a bad run row") }
                 var values: [Metric: Int64?] = [:]
-                for (i, m) in metrics.enumerated() { values[m] = scalar(cells[2 + i]).flatMap { Int64($0) } }
+                for (i, m) in metrics.enumerated() {
+                    guard let text = scalar(cells[2 + i]) else {
+                        if case .null = cells[2 + i].kind, m == .maintenanceSpan {  // never finished
+                            values[m] = .some(nil)
+                            continue
+                        }
+                        throw fail("run \(k): \(m.rawValue) is not a number")
+                    }
+                    // What a run can produce (Limits): anything else is not a drainsim shard.
+                    guard let v = Int64(text), v >= 0, v <= (m.isDuration ? SweepReport.largestDurationMs : SweepReport.largestCount) else {
+                        throw fail("run \(k): \(m.rawValue) \(text) is out of range")
+                    }
+                    values[m] = v
+                }
                 perRun[k] = RunMetrics(values: values)
             }
             all.append(perRun)

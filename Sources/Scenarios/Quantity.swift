@@ -33,7 +33,7 @@ enum Quantity {
         for _ in 0..<n.scale { divisor *= 10 }
         let (p, o) = n.mantissa.multipliedReportingOverflow(by: multiplier)
         if o { return nil }
-        return (p + divisor - 1) / divisor
+        return p / divisor + (p % divisor == 0 ? 0 : 1)
     }
 
     private static let binary: [(String, Int64)] = [
@@ -99,7 +99,9 @@ enum Quantity {
             default: return nil
             }
             guard let v = scaled(n, by: m) else { return nil }
-            total += v
+            let (sum, overflow) = total.addingReportingOverflow(v)
+            if overflow { return nil }
+            total = sum
             rest = after[unitEnd...]
         }
         return total

@@ -129,10 +129,14 @@ public enum Tolerance: Equatable, Sendable {
     case absolute(Int64)
     case relative(percent: Int64)
 
+    /// Whether going from `old` to `new` (both ≥ 0) stays within the tolerance; never overflows.
     public func allows(from old: Int64, to new: Int64) -> Bool {
+        if new <= old { return true }
+        let (worse, overflow) = new.subtractingReportingOverflow(old)
+        if overflow { return false }
         switch self {
-        case .absolute(let a): return new - old <= a
-        case .relative(let p): return (new - old) * 100 <= old * p
+        case .absolute(let a): return worse <= a
+        case .relative(let p): return old >= 0 && worse <= Int64.mulDiv(old, p, 100)
         }
     }
 

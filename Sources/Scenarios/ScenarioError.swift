@@ -16,7 +16,8 @@ public struct ScenarioError: Error, Equatable, Sendable, CustomStringConvertible
         self.message = message
     }
 
+    /// `FILE:LINE:COLUMN: FIELD: MESSAGE`; without a line (a `--set` override), `FILE with --set …: FIELD: MESSAGE`.
     public var description: String {
-        "\(file):\(line):\(column): " + (field.isEmpty ? "" : "\(field): ") + message
+        (line > 0 ? "\(file):\(line):\(column): " : "\(file): ") + (field.isEmpty ? "" : "\(field): ") + message
     }
 }

@@ -72,31 +72,45 @@ struct Field {
         }
     }
 
-    func duration() throws(ScenarioError) -> SimDuration {
+    /// A duration within `min`...`max` (default: up to ten years, Limits.duration).
+    func duration(min: SimDuration = .zero, max: SimDuration = Limits.duration) throws(ScenarioError) -> SimDuration {
         let s = try plain("a duration")
         guard let ms = Quantity.milliseconds(s) else {
             throw fail("\"\(s)\" is not a duration; write it like 300ms, 90s, 5m or 1h30m")
         }
-        return SimDuration(milliseconds: ms)
+        let d = SimDuration(milliseconds: ms)
+        guard d >= min && d <= max else { throw fail("\(s) is out of range; expected \(min)...\(max)") }
+        return d
     }
 
-    func bytes() throws(ScenarioError) -> Int64 {
+    /// Bytes within `min`...`max` (default: up to 1 PiB, Limits.diskBytes).
+    func bytes(min: Int64 = 0, max: Int64 = Limits.diskBytes) throws(ScenarioError) -> Int64 {
         let s = try plain("a quantity")
         guard let v = Quantity.bytes(s) else { throw fail("\"\(s)\" is not a quantity of bytes; write it like 16Gi, 512Mi or 100G") }
+        guard v >= min && v <= max else {
+            throw fail("\(s) is out of range; expected \(ByteFormat.describe(min))...\(ByteFormat.describe(max))")
+        }
         return v
     }
 
     func cpuMillis() throws(ScenarioError) -> Int64 {
         let s = try plain("a CPU quantity")
         guard let v = Quantity.cpuMillis(s), v > 0 else { throw fail("\"\(s)\" is not a CPU quantity; write it like 64, 1.5 or 500m") }
+        guard v <= Limits.cpuMillis else { throw fail("\(s) is out of range; expected 1m...\(Limits.cpuMillis / 1000)") }
         return v
     }
 
+    /// A rate up to Limits.bytesPerSecond. A value written above zero that rounds to 0 B/s is refused:
+    /// zero means "unlimited" where a cap is meant.
     func bytesPerSecond() throws(ScenarioError) -> Int64 {
         let s = try plain("a rate")
         guard let v = Quantity.bytesPerSecond(s) else {
             throw fail("\"\(s)\" is not a rate; write it like 10Gbps, 64Mi or 100MiB/s")
         }
+        if v == 0 && s.utf8.contains(where: { $0 >= 49 && $0 <= 57 }) {
+            throw fail("\(s) rounds to 0 bytes per second; give at least 8bps (1 B/s), or 0 for none")
+        }
+        guard v <= Limits.bytesPerSecond else { throw fail("\(s) is out of range; expected at most 10TB/s") }
         return v
     }
 

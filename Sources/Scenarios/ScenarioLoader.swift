@@ -20,7 +20,8 @@ public enum ScenarioLoader {
         if let f = top["vms"] { try builder.vms(f) }
         var state = ClusterState(config: config, nodes: builder.nodeList, claims: builder.claimList, vms: builder.vmList)
         try builder.checkInitialPlacement(&state)
-        let timeline = try top["timeline"].map { f throws(ScenarioError) in try builder.timeline(f) } ?? []
+        let stopAt = try top["stopAt"].map { f throws(ScenarioError) in SimTime.zero + (try f.duration()) }
+        let timeline = try top["timeline"].map { f throws(ScenarioError) in try builder.timeline(f, stopAt: stopAt) } ?? []
         let expectations = try top["expect"].map { f throws(ScenarioError) in try builder.expectations(f) } ?? []
         let tolerances = try top["expect"].map { f throws(ScenarioError) in try builder.tolerances(f) } ?? [:]
         let failures = try top["failures"].map { f throws(ScenarioError) in try builder.failures(f) } ?? []
@@ -28,7 +29,6 @@ public enum ScenarioLoader {
             throw f.fail("random failures never let the cluster go quiet: set stopAt (for example stopAt: 30d)")
         }
         let seed = try top["seed"].map { f throws(ScenarioError) in UInt64(try f.int()) } ?? 1
-        let stopAt = try top["stopAt"].map { f throws(ScenarioError) in SimTime.zero + (try f.duration()) }
         var scenario = Scenario(
             name: try top["name"]?.string() ?? defaultName(file), file: file,
             description: try top["description"]?.string() ?? "", seed: seed, stopAt: stopAt, state: state,
@@ -41,8 +41,11 @@ public enum ScenarioLoader {
         if let sw = top["sweep"] {
             // `sweep: {runs: 100, set: {cluster.liveMigration.parallelMigrationsPerCluster: [5, 10, 20]}}`
             let m = try sw.mapping(["runs", "set"])
-            scenario.sweepRuns = try m["runs"]?.int(min: 1, max: 10_000_000)
-            if let set = m["set"], case .mapping(let entries) = set.node.kind {
+            scenario.sweepRuns = try m["runs"]?.int(min: 1, max: Limits.sweepRuns)
+            if let set = m["set"] {
+                guard case .mapping(let entries) = set.node.kind else {
+                    throw set.fail("expected a mapping of setting paths to values, like {cluster.evictionStrategy: [LiveMigrate, None]}")
+                }
                 for e in entries {
                     let f = set.child(e.key, e.value)
                     let values = try f.sequence().map { v throws(ScenarioError) in try v.plain("a value") }
@@ -119,7 +122,7 @@ private struct Builder {
         if let v = m["migrationPolicies"] { c.migrationPolicies = try migrationPolicies(v) }
         if let v = m["remediation"] { c.remediation = try remediation(v) }
         c.evictionStrategy = try m["evictionStrategy"]?.oneOf(EvictionStrategy.self)
-        if let v = m["downtimeLimit"] { c.downtimeLimit = try v.duration() }
+        if let v = m["downtimeLimit"] { c.downtimeLimit = try v.duration(min: SimDuration(milliseconds: 1), max: Limits.downtimeLimit) }
         if let v = m["launcherStartup"] { c.launcherStartup = try v.duration() }
         if let lm = m["liveMigration"] {
             let l = try lm.mapping([
@@ -135,13 +138,16 @@ private struct Builder {
                 let bw = try v.bytesPerSecond()
                 c.liveMigration.bandwidthPerMigrationBytesPerSecond = bw == 0 ? nil : bw  // 0Mi = unlimited
             }
-            if let v = l["completionTimeoutPerGiB"] { c.liveMigration.completionTimeoutPerGiB = Int64(try v.int(min: 1)) }
+            if let v = l["completionTimeoutPerGiB"] {
+                c.liveMigration.completionTimeoutPerGiB = Int64(try v.int(min: 1, max: Limits.completionTimeoutPerGiB))
+            }
             // KubeVirt writes progressTimeout in seconds; a duration is accepted too.
             if let v = l["progressTimeout"] {
-                if let seconds = try? v.int(min: 1) {
-                    c.liveMigration.progressTimeout = .seconds(Int64(seconds))
+                let text = try v.plain("seconds or a duration")
+                if !text.isEmpty && text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+                    c.liveMigration.progressTimeout = .seconds(Int64(try v.int(min: 1, max: Int(Limits.duration.milliseconds / 1000))))
                 } else {
-                    c.liveMigration.progressTimeout = try v.duration()
+                    c.liveMigration.progressTimeout = try v.duration(min: .seconds(1))
                 }
             }
             if let v = l["allowAutoConverge"] { c.liveMigration.allowAutoConverge = try v.bool() }
@@ -164,7 +170,9 @@ private struct Builder {
                 let bw = try v.bytesPerSecond()
                 p.bandwidthPerMigrationBytesPerSecond = .some(bw == 0 ? nil : bw)
             }
-            if let v = m["completionTimeoutPerGiB"] { p.completionTimeoutPerGiB = Int64(try v.int(min: 1)) }
+            if let v = m["completionTimeoutPerGiB"] {
+                p.completionTimeoutPerGiB = Int64(try v.int(min: 1, max: Limits.completionTimeoutPerGiB))
+            }
             if let v = m["allowAutoConverge"] { p.allowAutoConverge = try v.bool() }
             if let v = m["allowPostCopy"] { p.allowPostCopy = try v.bool() }
             if let v = m["allowWorkloadDisruption"] { p.allowWorkloadDisruption = try v.bool() }
@@ -246,11 +254,13 @@ private struct Builder {
                 } ?? []
             let role = try m["role"]?.oneOf(NodeRole.self) ?? .worker
             let cpu = try m.required("cpu").cpuMillis()
-            let memory = try m.required("memory").bytes()
+            let memory = try m.required("memory").bytes(min: 1, max: Limits.memoryBytes)
             let link = try m["migrationLink"]?.bytesPerSecond() ?? 1_250_000_000  // 10Gbps
             if link <= 0 { throw (m["migrationLink"] ?? item).fail("the migration link needs a speed above zero") }
             let labels = try m["labels"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
-            for (name, _) in try stamp(m) {
+            let stamped = try stamp(m)
+            if nodeList.count + stamped.count > Limits.nodes { throw item.fail("more than \(Limits.nodes) nodes") }
+            for (name, _) in stamped {
                 if nodeIDs[name] != nil { throw (m["name"] ?? item).fail("node \"\(name)\" is declared twice") }
                 nodeIDs[name] = NodeID(nodeList.count)
                 nodeList.append(
@@ -279,7 +289,9 @@ private struct Builder {
             let modes = try modesField.sequence().map { f throws(ScenarioError) in try f.oneOf(AccessMode.self) }
             if modes.isEmpty { throw modesField.fail("a claim needs at least one access mode") }
             let volumeMode = try m["volumeMode"]?.oneOf(VolumeMode.self) ?? .Filesystem
-            for (name, _) in try stamp(m) {
+            let stamped = try stamp(m)
+            if claimList.count + stamped.count > Limits.claims { throw item.fail("more than \(Limits.claims) claims") }
+            for (name, _) in stamped {
                 if claimIDs[name] != nil { throw (m["name"] ?? item).fail("claim \"\(name)\" is declared twice") }
                 claimIDs[name] = ClaimID(claimList.count)
                 claimList.append(PersistentVolumeClaim(name: name, sizeBytes: size, accessModes: modes, volumeMode: volumeMode))
@@ -318,21 +330,22 @@ private struct Builder {
             }
             let cpuField = try m.required("cpu")
             let cores = try cpuField.int(min: 1, max: 1024)
-            let memory = try m.required("memory").bytes()
-            if memory <= 0 { throw (m["memory"] ?? item).fail("memory must be above zero") }
+            let memory = try m.required("memory").bytes(min: 1, max: Limits.memoryBytes)
             let labels = try m["labels"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
-            let workingSet = try m["workingSet"]?.bytes()
-            if let ws = workingSet, ws > memory { throw (m["workingSet"] ?? item).fail("the working set cannot exceed the VM's memory") }
+            let workingSet = try m["workingSet"]?.bytes(max: memory)
             let grace = try m["terminationGracePeriodSeconds"].map { f throws(ScenarioError) in
                 SimDuration.seconds(Int64(try f.int(min: 0, max: 86_400)))
             }
             let hostDevices = try m["hostDevices"]?.sequence().map { f throws(ScenarioError) in try f.string() } ?? []
-            for (name, index) in try stamp(m) {
+            let stamped = try stamp(m)
+            if vmList.count + stamped.count > Limits.vms { throw item.fail("more than \(Limits.vms) VMs") }
+            for (name, index) in stamped {
                 if vmIDs[name] != nil { throw (m["name"] ?? item).fail("VM \"\(name)\" is declared twice") }
                 var volumes: [Volume] = []
-                if let vf = m["volumes"] { volumes = try readVolumes(vf, index: index) }
+                if let vf = m["volumes"] { volumes = try readVolumes(vf, index: m["count"] == nil ? nil : index) }
                 var initialNode: NodeID?
                 if let nf = m["node"] {
+                    if m["count"] == nil, try nf.string().contains("{i}") { throw nf.fail("\"{i}\" needs a count on the VM") }
                     let nodeName = try nf.string().replacingOccurrences("{i}", String(index))
                     guard let id = nodeIDs[nodeName] else { throw nf.fail(unknownName("node", nodeName, nodeIDs)) }
                     initialNode = id
@@ -393,9 +406,12 @@ private struct Builder {
         }
     }
 
-    func readVolumes(_ f: Field, index: Int) throws(ScenarioError) -> [Volume] {
+    /// `index`: the stamp of a VM with `count` (nil without one: then `{i}` is an error).
+    func readVolumes(_ f: Field, index: Int?) throws(ScenarioError) -> [Volume] {
         var volumes: [Volume] = []
-        for item in try f.sequence() {
+        let items = try f.sequence()
+        if items.count > Limits.volumesPerVM { throw f.fail("more than \(Limits.volumesPerVM) volumes") }
+        for item in items {
             let kinds = ["persistentVolumeClaim", "dataVolume", "containerDisk", "emptyDisk", "cloudInitNoCloud", "cloudInitConfigDrive"]
             let m = try item.mapping(["name"] + kinds)
             let given = kinds.filter { m.has($0) }
@@ -409,7 +425,9 @@ private struct Builder {
                 let sf = try m.required(kind)
                 let sm = try sf.mapping(kind == "dataVolume" ? ["name"] : ["claimName", "readOnly"])
                 let keyField = try sm.required(kind == "dataVolume" ? "name" : "claimName")
-                let claimName = try keyField.string().replacingOccurrences("{i}", String(index))
+                let written = try keyField.string()
+                if index == nil && written.contains("{i}") { throw keyField.fail("\"{i}\" needs a count on the VM") }
+                let claimName = written.replacingOccurrences("{i}", String(index ?? 0))
                 guard let id = claimIDs[claimName] else {
                     throw keyField.fail(unknownName("persistentVolumeClaim", claimName, claimIDs))
                 }
@@ -491,16 +509,23 @@ private struct Builder {
         return id
     }
 
-    func timeline(_ f: Field) throws(ScenarioError) -> [TimelineEvent] {
+    /// The timeline, every action at or before `stopAt` (a later one would silently never happen).
+    func timeline(_ f: Field, stopAt: SimTime?) throws(ScenarioError) -> [TimelineEvent] {
         let actions = [
             "nodeMaintenance", "deleteNodeMaintenance", "cordon", "uncordon", "drain", "start", "stop", "restart",
             "migrate", "guestShutdown", "guestCrash", "rollingMaintenance", "kernelPanic", "powerLoss", "nicFault", "repair",
             "forceDeletePods", "outOfServiceTaint", "workloadUpdate",
         ]
         var events: [TimelineEvent] = []
-        for item in try f.sequence() {
+        let items = try f.sequence()
+        if items.count > Limits.timelineEntries { throw f.fail("more than \(Limits.timelineEntries) timeline entries") }
+        for item in items {
             let m = try item.mapping(["at"] + actions)
-            let at = SimTime.zero + (try m.required("at").duration())
+            let atField = try m.required("at")
+            let at = SimTime.zero + (try atField.duration())
+            if let stopAt, at > stopAt {
+                throw atField.fail("this action comes after stopAt (\(stopAt - .zero)), so it would never happen; move it or stopAt")
+            }
             let given = actions.filter { m.has($0) }
             guard given.count == 1, let key = given.first, let a = m[key] else {
                 throw item.fail("each timeline entry needs \"at\" and exactly one action: " + actions.joined(separator: ", "))
@@ -559,7 +584,7 @@ private struct Builder {
                     WorkloadUpdate(
                         liveMigrate: methods.contains("LiveMigrate"), evict: methods.contains("Evict"),
                         batchEvictionSize: try w["batchEvictionSize"]?.int(min: 1) ?? 10,
-                        batchEvictionInterval: try w["batchEvictionInterval"]?.duration() ?? .minutes(1)))
+                        batchEvictionInterval: try w["batchEvictionInterval"]?.duration(min: .seconds(1)) ?? .minutes(1)))
             default: action = .rollingMaintenance(try rolling(a))
             }
             events.append(TimelineEvent(at: at, action: action, line: item.node.line))
@@ -701,11 +726,14 @@ private struct Builder {
             guard let metric = Metric(rawValue: key), let v = m[key] else { continue }
             let text = try v.plain("a tolerance")
             if text.hasSuffix("%"), let p = Int64(text.dropLast()), p >= 0 {
+                guard p <= Limits.tolerancePercent else {
+                    throw v.fail("\(text) is out of range; expected 0%...\(Limits.tolerancePercent)%")
+                }
                 out[metric] = .relative(percent: p)
             } else if metric.isDuration {
                 out[metric] = .absolute(try v.duration().milliseconds)
             } else {
-                out[metric] = .absolute(Int64(try v.int()))
+                out[metric] = .absolute(Int64(try v.int(max: Limits.vms)))
             }
         }
         return out

@@ -13,10 +13,15 @@ public struct SettingOverride: Equatable, Sendable {
 
 extension ScenarioLoader {
     /// Loads the scenario with the overrides applied to its document.
+    /// An error about an override's value names the `--set` argument (it has no line in the file).
     public static func load(text: String, file: String, overrides: [SettingOverride]) throws(ScenarioError) -> Scenario {
         var root = try YAMLReader.parse(text, file: file)
         for o in overrides { root = try set(o, in: root, file: file) }
-        return try load(root: root, file: file)
+        do { return try load(root: root, file: file) } catch {
+            guard error.line == 0, let o = overrides.first(where: { error.field.hasPrefix($0.path) }) else { throw error }
+            throw ScenarioError(
+                file: "\(file) with --set \(o.path)=\(o.value)", line: 0, column: 0, field: error.field, message: error.message)
+        }
     }
 
     enum Step: Equatable {
@@ -47,7 +52,7 @@ extension ScenarioLoader {
 
     static func badPath(_ path: String, _ file: String) -> ScenarioError {
         ScenarioError(
-            file: file, line: 0, column: 0, field: path,
+            file: "\(file) with --set \(path)", line: 0, column: 0, field: path,
             message: "not a setting path; write it like cluster.liveMigration.parallelMigrationsPerCluster or vms[0].evictionStrategy")
     }
 

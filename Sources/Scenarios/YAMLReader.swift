@@ -18,6 +18,8 @@ public struct YAMLReader {
     private let bytes: [UInt8]
     private var lines: [Line] = []
     private var li = 0
+    /// Block collections open around the one being read; bounded so deep input cannot exhaust the stack.
+    private var depth = 0
 
     public init(text: String, file: String) {
         self.file = file
@@ -164,8 +166,16 @@ public struct YAMLReader {
         return node
     }
 
+    /// Enters one more level of nesting, or refuses input nested deeper than Limits.depth.
+    private func nest(_ level: Int, at offset: Int) throws(ScenarioError) -> Int {
+        guard level < Limits.depth else { throw error(offset, "nested more than \(Limits.depth) levels deep") }
+        return level + 1
+    }
+
     private mutating func parseSequence(indent: Int) throws(ScenarioError) -> YAMLNode {
         let first = lines[li]
+        depth = try nest(depth, at: first.start + indent)
+        defer { depth -= 1 }
         let (line, column) = (first.number, indent + 1)
         var items: [YAMLNode] = []
         while li < lines.count {
@@ -197,6 +207,8 @@ public struct YAMLReader {
 
     private mutating func parseMapping(indent: Int, firstOffset: Int) throws(ScenarioError) -> YAMLNode {
         let (line, column) = (lines[li].number, indent + 1)
+        depth = try nest(depth, at: firstOffset)
+        defer { depth -= 1 }
         var entries: [YAMLEntry] = []
         var offset = firstOffset
         while true {
@@ -274,7 +286,7 @@ public struct YAMLReader {
             return try parseBlockScalar(at: offset, indent: indent)
         case 91, 123:
             var k = offset
-            let node = try parseFlow(&k)
+            let node = try parseFlow(&k, depth: depth)
             skipSpacesAndComments(&k, acrossLines: false)
             if k < bytes.count && bytes[k] != 10 && bytes[k] != 13 {
                 throw error(k, "unexpected text after the flow collection")
@@ -434,11 +446,12 @@ public struct YAMLReader {
         }
     }
 
-    private func parseFlow(_ k: inout Int) throws(ScenarioError) -> YAMLNode {
+    private func parseFlow(_ k: inout Int, depth: Int) throws(ScenarioError) -> YAMLNode {
         skipSpacesAndComments(&k, acrossLines: true)
         guard k < bytes.count else { throw error(k, "unexpected end of file in a flow collection") }
         let (line, column) = position(k)
         let c = bytes[k]
+        let inner = c == 91 || c == 123 ? try nest(depth, at: k) : depth
         if c == 91 {
             k += 1
             var items: [YAMLNode] = []
@@ -449,7 +462,7 @@ public struct YAMLReader {
                     k += 1
                     break
                 }
-                items.append(try parseFlow(&k))
+                items.append(try parseFlow(&k, depth: inner))
                 skipSpacesAndComments(&k, acrossLines: true)
                 guard k < bytes.count else { throw error(k, "unterminated [ ]") }
                 if bytes[k] == 44 { k += 1 } else if bytes[k] != 93 { throw error(k, "expected , or ]") }
@@ -479,7 +492,7 @@ public struct YAMLReader {
                 if k < bytes.count && (bytes[k] == 44 || bytes[k] == 125) {
                     value = YAMLNode(.null, line: keyNode.line, column: keyNode.column)
                 } else {
-                    value = try parseFlow(&k)
+                    value = try parseFlow(&k, depth: inner)
                 }
                 entries.append(YAMLEntry(key: key, keyLine: keyNode.line, keyColumn: keyNode.column, value: value))
                 skipSpacesAndComments(&k, acrossLines: true)

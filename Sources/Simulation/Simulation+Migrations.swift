@@ -145,7 +145,7 @@ extension Simulation {
         let bw = tr.bandwidthBytesPerSecond
         tr.updatedAt = now
         tr.roundBytesLeft = dirtied
-        if dirtied * 1000 <= bw * state.config.downtimeLimit.milliseconds {
+        if MigrationController.fitsDowntimeLimit(dirtied, bandwidth: bw, limit: state.config.downtimeLimit) {
             let pause = MigrationController.sendTime(dirtied, bandwidth: bw)
             tr.switchingOver = true
             state.migrations[m.i].transfer = tr
