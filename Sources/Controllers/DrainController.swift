@@ -23,6 +23,16 @@ public enum DrainController {
         }
     }
 
+    /// The start of the NMO attempt under way at `time` for a drain that only repeated its passes since
+    /// it began: attempts begin every 35 s from the request, and each one's start is written at the
+    /// pass that ends the one before (25 s into it). Lets a quiet run jump to its end.
+    public static func attemptStartedAt(_ drain: Drain, at time: SimTime) -> SimTime {
+        let cycle = (attemptTimeout + attemptPause).milliseconds
+        let lastPass = attemptTimeout.milliseconds - evictionRetry.milliseconds
+        let k = (time - drain.requestedAt).milliseconds + cycle - lastPass
+        return drain.requestedAt + SimDuration(milliseconds: cycle * max(0, k / cycle))
+    }
+
     /// `oc adm drain --timeout` expired.
     public static func timedOut(_ drain: Drain, now: SimTime) -> Bool {
         if case .ocAdmDrain(let timeout?) = drain.method { return now >= drain.requestedAt + timeout }

@@ -102,4 +102,11 @@ public struct Engine<Payload> {
     /// Ends the run now with `reason` (the owner found the world quiet).
     @inlinable
     public mutating func stop(_ reason: StopReason) { stoppedBecause = reason }
+
+    /// Ends the run at `time` (not before now): the owner knows nothing would change until then.
+    @inlinable
+    public mutating func stop(_ reason: StopReason, at time: SimTime) {
+        currentTime = max(currentTime, time)
+        stoppedBecause = reason
+    }
 }

@@ -11,6 +11,9 @@ public struct SimulationOptions: Sendable {
     /// Keep the event trace (it costs string building on every state change).
     public var trace = true
     public var eventLimit = 200_000_000
+    /// A run's journal is bounded: past this many entries (migrations, outages, faults, notices, trace
+    /// lines) it stops with a stop reason that says so.
+    public var historyLimit = 5_000_000
 
     public init(seed: UInt64? = nil, checkInvariants: Bool = false, trace: Bool = true) {
         self.seed = seed
@@ -96,12 +99,36 @@ public struct Simulation {
             if !event.isPoll { workEventsPending -= 1 }
             handle(event)
             checkInvariantsIfAsked(after: "\(event)")
+            if recordedEntries > options.historyLimit {
+                engine.stop(
+                    .halted(
+                        "history limit: more than \(options.historyLimit) recorded entries (migrations, outages, faults, notices, trace lines)"
+                    ))
+                break
+            }
             if isQuiet() {
-                engine.stop(.done)
+                stopQuietly()
                 break
             }
         }
+        if engine.stopReason == .done { stopQuietly() }
         return finish()
+    }
+
+    var outageCount = 0
+    var recordedEntries: Int { state.migrations.count + state.faults.count + outageCount + record.notices.count + traceLog.entries.count }
+
+    /// Nothing will change any more: without `stopAt` the run ends now; with one it ends exactly at
+    /// `stopAt` (open outages count to it), NMO's attempt clock advanced as its passes would have.
+    mutating func stopQuietly() {
+        guard let stopAt = scenario.stopAt, now < stopAt else {
+            engine.stop(.done)
+            return
+        }
+        for i in state.drains.indices where state.drains[i].phase == .Running && state.drains[i].isNodeMaintenance {
+            state.drains[i].attemptStartedAt = DrainController.attemptStartedAt(state.drains[i], at: stopAt)
+        }
+        engine.stop(.timeLimit(stopAt), at: stopAt)
     }
 
     var now: SimTime { engine.now }
@@ -125,9 +152,8 @@ public struct Simulation {
 
     /// Quiet: the timeline is done, no work is scheduled, and every running drain's last pass found
     /// nothing to do since the last change — its next passes would only repeat the same 429s.
-    /// Only used without `stopAt`: with one, the run goes on to that time.
     func isQuiet() -> Bool {
-        guard scenario.stopAt == nil, timelineDone, workEventsPending == 0 else { return false }
+        guard timelineDone, workEventsPending == 0 else { return false }
         if workloadUpdate != nil && record.workloadUpdate?.finishedAt == nil && workloadUpdateIdleAt != changes { return false }
         for (i, d) in state.drains.enumerated() where d.phase == .Running {
             if drainIdleAt[i] != changes { return false }
@@ -230,6 +256,7 @@ public struct Simulation {
     mutating func openOutage(_ vm: VMID, cause: String) {
         if let last = record.outages[vm.i].last, last.to == nil { return }
         record.outages[vm.i].append(Outage(from: now, cause: cause))
+        outageCount += 1
     }
 
     mutating func closeOutage(_ vm: VMID, resolution: String) {

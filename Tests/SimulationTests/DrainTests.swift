@@ -1,4 +1,6 @@
 import ClusterModel
+import Scenarios
+import Simulation
 import SimKernel
 import Testing
 
@@ -167,5 +169,40 @@ import Testing
             """)
         #expect(r.state.drains.map(\.phase) == [.Succeeded])
         #expect(r.isDown(r.vm("app")))
+    }
+}
+
+/// Runs are bounded (issue 8): a quiet run jumps to its stopAt; a run's journal has a limit.
+@Suite struct BoundedRunTests {
+    /// A drain blocked by an RWO disk for ten years: nothing changes after its first pass, so the
+    /// run ends at stopAt after a handful of events, not 63 million polls.
+    @Test func aQuietRunEndsExactlyAtStopAtWithoutPollingToIt() throws {
+        let text =
+            threeWorkers + """
+                persistentVolumeClaims: [{name: d, size: 1Gi, accessModes: [ReadWriteOnce]}]
+                vms: [{name: db, cpu: 1, memory: 1Gi, runStrategy: Always, node: worker-0, volumes: [{persistentVolumeClaim: {claimName: d}}]}]
+                stopAt: 3650d
+                timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
+                """
+        let r = try simulate(text)
+        #expect(r.endTime == SimTime.zero + .minutes(3650 * 1440))
+        #expect(r.eventsProcessed < 10)
+        #expect(r.blockedDrains.count == 1)
+    }
+
+    /// A kernel panic every 1 ms and a repair 1 ms later: the journal grows without end, so the run
+    /// stops at the history limit and says so.
+    @Test func aRunThatHitsItsHistoryLimitStopsAndNamesIt() throws {
+        let scenario = try ScenarioLoader.load(
+            text: threeWorkers + """
+                stopAt: 1h
+                failures: [{name: storm, fault: kernelPanic, timeBetweenFailures: {constant: 1ms}, timeToRepair: {constant: 1ms}}]
+                """, file: "storm.yaml")
+        var options = SimulationOptions()
+        options.historyLimit = 1000
+        var sim = Simulation(scenario: scenario, options: options)
+        let r = sim.run()
+        #expect(r.stopReason.hasPrefix("history limit: more than 1000 recorded entries"))
+        #expect(r.endTime < SimTime.zero + .minutes(60))
     }
 }
