@@ -8,9 +8,7 @@ import SimKernel
 /// writers of claimAttachedTo, claimDetachAt and claimHolder.
 extension ClusterState {
     /// The claims of a VM whose volumes attach to one node at a time.
-    public func exclusiveClaims(of vm: VMID) -> [ClaimID] {
-        vms[vm.i].claims.filter { claims[$0.i].attachesToOneNode }
-    }
+    public func exclusiveClaims(of vm: VMID) -> [ClaimID] { exclusiveClaimsOfVM[vm.i] }
 
     /// A claim held by a pod on another node than `node`, and that pod's VM: the attach/detach
     /// controller's `Multi-Attach error` for the VM's pod on `node`.

@@ -59,6 +59,8 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public internal(set) var claimHolder: [VMID?]
     /// Per claim: the VMs whose volumes use it (from the specs).
     public let claimUsers: [[VMID]]
+    /// Per VM: its claims that attach to one node at a time (specs never change during a run).
+    public let exclusiveClaimsOfVM: [[ClaimID]]
     /// Per VM: it has a ReadWriteOncePod claim (the scheduler's volume-restrictions filter applies).
     public let usesReadWriteOncePod: [Bool]
 
@@ -104,6 +106,7 @@ public struct ClusterState: Equatable, Sendable, Codable {
         }
         claimUsers = users
         usesReadWriteOncePod = rwop
+        exclusiveClaimsOfVM = vms.map { $0.claims.filter { claims[$0.i].attachesToOneNode } }
     }
 
     /// Cordons or uncordons a node (`spec.unschedulable`).

@@ -111,6 +111,10 @@ public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
     public var stopAndCopyPausedGuest = false
     public var endedAt: SimTime?
 
+    /// This migration holds its guest paused (stop-and-copy, or workload disruption): the guest serves
+    /// again at the handover, or on its source if the migration fails.
+    public var pausesGuest: Bool { guestPausedAt != nil || stopAndCopyPausedGuest }
+
     public init(name: String, vm: VMID, trigger: MigrationTrigger, source: NodeID, createdAt: SimTime, holdUntil: SimTime) {
         self.name = name
         self.vm = vm

@@ -332,9 +332,7 @@ public enum CLI {
             case .success(let loaded):
                 // The scenario's own sweep settings must load too, as `drainsim sweep` will load them.
                 do {
-                    for setting in SweepData.grid(loaded.scenario.sweepSettings) {
-                        _ = try Simulation.load(text: loaded.text, file: file, overrides: setting.overrides)
-                    }
+                    _ = try SweepData.load(text: loaded.text, file: file, sets: loaded.scenario.sweepSettings)
                     out += "\(file): ok\n"
                 } catch {
                     err += error.description + "\n"

@@ -30,10 +30,7 @@ struct SweepData {
         text: String, file: String, base: Scenario, sets: [(path: String, values: [String])], runs: Int?, seed: UInt64?,
         shard: (index: Int, count: Int)?, jobs: Int, progress: ((Int, Int) -> Void)?
     ) throws(ScenarioError) -> SweepData {
-        let settings = grid(sets)
-        var scenarios: [Scenario] = []
-        // An override is checked like the file itself: the error names its path.
-        for setting in settings { scenarios.append(try Simulation.load(text: text, file: file, overrides: setting.overrides)) }
+        let (settings, scenarios) = try load(text: text, file: file, sets: sets)
 
         let runs = runs ?? base.sweepRuns ?? 100
         var data = SweepData(
@@ -41,6 +38,17 @@ struct SweepData {
             metrics: Array(repeating: Array(repeating: nil, count: runs), count: settings.count))
         for (s, k, m) in SweepRunner(data: data, scenarios: scenarios).run(jobs: jobs, progress: progress) { data.metrics[s][k] = m }
         return data
+    }
+
+    /// The grid's settings and each setting's scenario, checked like the file itself (an error names
+    /// the override).
+    static func load(text: String, file: String, sets: [(path: String, values: [String])]) throws(ScenarioError) -> (
+        [SweepSetting], [Scenario]
+    ) {
+        let settings = grid(sets)
+        var scenarios: [Scenario] = []
+        for setting in settings { scenarios.append(try Simulation.load(text: text, file: file, overrides: setting.overrides)) }
+        return (settings, scenarios)
     }
 
     static func inShard(_ k: Int, _ shard: (index: Int, count: Int)?) -> Bool { shard.map { k % $0.count == $0.index } ?? true }

@@ -112,9 +112,7 @@ enum InvariantChecker {
                 now > vmi.phaseSince + state.vms[i].bootTime, let node = vmi.node,
                 state.health[node.i].running && state.health[node.i].reachable
             else { continue }
-            if let m = vmi.migration, state.migrations[m.i].stopAndCopyPausedGuest || state.migrations[m.i].guestPausedAt != nil {
-                continue
-            }
+            if let m = vmi.migration, state.migrations[m.i].pausesGuest { continue }
             out.append("\(state.vms[i].name) runs on healthy \(state.nodes[node.i].name) since \(vmi.phaseSince) but is counted down")
         }
         // Outages: at most one open, the last; none overlapping; none open while the guest serves.

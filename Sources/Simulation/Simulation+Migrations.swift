@@ -40,12 +40,6 @@ extension Simulation {
     mutating func startPendingMigrations() {
         guard !state.pendingMigrations.isEmpty else { return }
         for m in MigrationController.queueOrder(state.pendingMigrations, in: state) {
-            // Failing one (below) frees capacity and re-enters this loop: skip what it already moved.
-            guard state.migrations[m.i].phase == .Pending else { continue }
-            if let why = vmiMoved(m) {
-                failMigration(m, reason: why)
-                continue
-            }
             switch MigrationController.hold(m, in: state, now: now) {
             case .clusterLimit?: return  // no slot for anyone
             case .backoff?, .outboundLimit?, .sourceUnavailable?: continue
@@ -177,24 +171,10 @@ extension Simulation {
             after: MigrationController.sendTime(dirtied, bandwidth: bw), .migrationRoundDone(m))
     }
 
-    /// Why a migration can no longer move its VM: KubeVirt's migration controller fails a migration
-    /// whose VMI is gone, final, or no longer the one on the source node it started from.
-    func vmiMoved(_ m: MigrationID) -> String? {
-        let mig = state.migrations[m.i]
-        guard let vmi = state.vmStatus[mig.vm.i].vmi, !vmi.phase.isFinal, vmi.migration == m else {
-            return "the VMI it migrates no longer exists"
-        }
-        return vmi.node == mig.source ? nil : "the VMI is no longer on \(nodeName(mig.source))"
-    }
-
     /// Handover: the VMI now runs on the target; the source pod is left Completed (a drain evicts it next pass).
     mutating func migrationSwitchoverDone(_ m: MigrationID) {
         let mig = state.migrations[m.i]
         guard mig.phase == .Running, let target = mig.target, var tr = mig.transfer else { return }
-        if let why = vmiMoved(m) {
-            failMigration(m, reason: why)
-            return
-        }
         tr.bytesSent += tr.roundBytesLeft
         tr.roundBytesLeft = 0
         state.migrations[m.i].transfer = tr
@@ -207,7 +187,7 @@ extension Simulation {
         state.vmStatus[mig.vm.i].evacuationFailures = 0
         state.vmStatus[mig.vm.i].outdated = false  // a fresh virt-launcher on the target
         if let paused = mig.guestPausedAt { state.migrations[m.i].pause = now - paused }
-        if mig.guestPausedAt != nil || mig.stopAndCopyPausedGuest { guestResumes(mig.vm, resolution: "resumed on \(nodeName(target))") }
+        if mig.pausesGuest { guestResumes(mig.vm, resolution: "resumed on \(nodeName(target))") }
         trace("migration \(mig.name) Succeeded: \(vmName(mig.vm)) now on \(nodeName(target))")
         rebalanceTransfers()
         capacityFreed()
@@ -323,7 +303,7 @@ extension Simulation {
             vmiEnded(
                 vm, state.vmStatus[vm.i].generation, phase: .Failed,
                 how: "post-copy migration \(mig.name) failed: state split between hosts")
-        } else if mig.guestPausedAt != nil || mig.stopAndCopyPausedGuest, state.vmStatus[vm.i].vmi?.phase == .Running,
+        } else if mig.pausesGuest, state.vmStatus[vm.i].vmi?.phase == .Running,
             state.health[mig.source.i].running
         {
             guestResumes(vm, resolution: "resumed on \(nodeName(mig.source)) after the migration failed")

@@ -106,12 +106,10 @@ public struct Simulation {
                     ))
                 break
             }
-            if isQuiet() {
-                stopQuietly()
-                break
-            }
+            if isQuiet() { break }
         }
-        if engine.stopReason == .done { stopQuietly() }
+        // Quiet, or nothing left in the queue: the run ends now, or at stopAt.
+        if engine.stopReason == nil || engine.stopReason == .done { stopQuietly() }
         return finish()
     }
 
