@@ -1,9 +1,8 @@
 /// The only writers of the derived placement indexes, so they always agree with the statuses.
 extension ClusterState {
     public mutating func bindLauncher(_ vm: VMID, to node: NodeID) {
-        let spec = vms[vm.i]
-        cpuRequestedMillis[node.i] += spec.launcherCPURequestMillis
-        memoryRequestedBytes[node.i] += spec.launcherMemoryRequestBytes
+        cpuRequestedMillis[node.i] += launcherCPURequestMillis[vm.i]
+        memoryRequestedBytes[node.i] += launcherMemoryRequestBytes[vm.i]
         launchers[node.i].append(vm)
         vmStatus[vm.i].vmi?.node = node
         countPod(of: vm, on: node, 1)
@@ -11,11 +10,11 @@ extension ClusterState {
 
     /// Removes the launcher pod from its node (pod gone, or completed after a migration).
     public mutating func unbindLauncher(_ vm: VMID, from node: NodeID, leavingCompletedPod: Bool = false) {
-        let spec = vms[vm.i]
-        cpuRequestedMillis[node.i] -= spec.launcherCPURequestMillis
-        memoryRequestedBytes[node.i] -= spec.launcherMemoryRequestBytes
+        cpuRequestedMillis[node.i] -= launcherCPURequestMillis[vm.i]
+        memoryRequestedBytes[node.i] -= launcherMemoryRequestBytes[vm.i]
         if let k = launchers[node.i].firstIndex(of: vm) { launchers[node.i].remove(at: k) }
         countPod(of: vm, on: node, -1)
+        freed(node)
         if leavingCompletedPod { completedSourcePods[node.i].append(vm) }
     }
 
@@ -24,21 +23,74 @@ extension ClusterState {
     }
 
     public mutating func bindMigrationTarget(_ m: MigrationID, to node: NodeID) {
-        let spec = vms[migrations[m.i].vm.i]
-        cpuRequestedMillis[node.i] += spec.launcherCPURequestMillis
-        memoryRequestedBytes[node.i] += spec.launcherMemoryRequestBytes
+        let vm = migrations[m.i].vm
+        cpuRequestedMillis[node.i] += launcherCPURequestMillis[vm.i]
+        memoryRequestedBytes[node.i] += launcherMemoryRequestBytes[vm.i]
         migrationTargets[node.i].append(m)
         migrations[m.i].target = node
-        countPod(of: migrations[m.i].vm, on: node, 1)
+        countPod(of: vm, on: node, 1)
     }
 
     public mutating func unbindMigrationTarget(_ m: MigrationID) {
         guard let node = migrations[m.i].target else { return }
-        let spec = vms[migrations[m.i].vm.i]
-        cpuRequestedMillis[node.i] -= spec.launcherCPURequestMillis
-        memoryRequestedBytes[node.i] -= spec.launcherMemoryRequestBytes
+        let vm = migrations[m.i].vm
+        cpuRequestedMillis[node.i] -= launcherCPURequestMillis[vm.i]
+        memoryRequestedBytes[node.i] -= launcherMemoryRequestBytes[vm.i]
         if let k = migrationTargets[node.i].firstIndex(of: m) { migrationTargets[node.i].remove(at: k) }
-        countPod(of: migrations[m.i].vm, on: node, -1)
+        countPod(of: vm, on: node, -1)
+        freed(node)
+    }
+
+    /// The VMI's launcher pod fits no node: it waits in the scheduler's queue.
+    public mutating func waitForNode(_ vm: VMID) {
+        unscheduledVMIs.append(vm)
+        smallestWaitingCPUMillis = min(smallestWaitingCPUMillis, launcherCPURequestMillis[vm.i])
+        smallestWaitingMemoryBytes = min(smallestWaitingMemoryBytes, launcherMemoryRequestBytes[vm.i])
+        if dependsOnOtherPods(vm) { waitingOnOtherPods += 1 }
+    }
+
+    /// The VMI ended while waiting (the bounds stay: still bounds, only looser).
+    public mutating func stopWaitingForNode(_ vm: VMID) {
+        if let k = unscheduledVMIs.firstIndex(of: vm) { unscheduledVMIs.remove(at: k) }
+    }
+
+    /// Whether some waiting launcher may fit now, knowing only `freed` gained room or opened since
+    /// each was last tried: a node outside it is as full and as closed as it was, and a freed node
+    /// with less room than the smallest request fits none.
+    public func waitingMayFit(_ freed: [NodeID]) -> Bool {
+        if unscheduledVMIs.isEmpty || freed.isEmpty { return false }
+        if waitingOnOtherPods > 0 { return true }
+        return freed.contains {
+            acceptsVMs[$0.i] && freeCPUMillis($0) >= smallestWaitingCPUMillis && freeMemoryBytes($0) >= smallestWaitingMemoryBytes
+        }
+    }
+
+    /// The launchers still waiting after a round of tries, in their order; the bounds become exact.
+    public mutating func keepWaiting(_ vms: [VMID]) {
+        unscheduledVMIs = []
+        (smallestWaitingCPUMillis, smallestWaitingMemoryBytes, waitingOnOtherPods) = (.max, .max, 0)
+        for vm in vms { waitForNode(vm) }
+    }
+
+    /// ReadWriteOncePod and anti-affinity make a pod's fit depend on pods anywhere in the cluster or
+    /// its topology domain, not only on the node it would go to.
+    public func dependsOnOtherPods(_ vm: VMID) -> Bool {
+        usesReadWriteOncePod[vm.i] || !placement.ownTerms[vm.i].isEmpty || !placement.memberTerms[vm.i].isEmpty
+    }
+
+    mutating func freed(_ node: NodeID) {
+        if !isFreed[node.i] {
+            isFreed[node.i] = true
+            nodesFreed.append(node)
+        }
+    }
+
+    /// The nodes freed since the last call; the waiting VMIs are tried against them now.
+    public mutating func takeNodesFreed() -> [NodeID] {
+        let taken = nodesFreed
+        for n in taken { isFreed[n.i] = false }
+        nodesFreed = []
+        return taken
     }
 
     /// Moves a migration's phase and keeps the limit counters in step.

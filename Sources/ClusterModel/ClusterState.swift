@@ -8,7 +8,7 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public var config: ClusterConfig
     /// The strategy for VMs that set none (the cluster's, or HCO's default).
     public var clusterEvictionStrategy: EvictionStrategy
-    public var nodes: [Node]
+    public internal(set) var nodes: [Node]
     public var claims: [PersistentVolumeClaim]
     public var vms: [VirtualMachine]
     public var vmStatus: [VMStatus]
@@ -18,7 +18,7 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public let migrationSettings: [MigrationSettings]
     public var migrations: [VirtualMachineInstanceMigration] = []
     public var drains: [Drain] = []
-    public var health: [NodeHealth]
+    public internal(set) var health: [NodeHealth]
     public var faults: [Fault] = []
 
     // Derived indexes.
@@ -47,8 +47,17 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public var pendingMigrations: [MigrationID] = []
     /// Migrations in Running (transferring), in start order.
     public var transfers: [MigrationID] = []
-    /// VMIs whose launcher pod waits for a node, in creation order.
-    public var unscheduledVMIs: [VMID] = []
+    /// VMIs whose launcher pod waits for a node, in creation order (writers in ClusterState+Placement.swift).
+    public internal(set) var unscheduledVMIs: [VMID] = []
+    /// A lower bound on the requests of the waiting launchers, and how many of them must be tried
+    /// whenever any pod leaves (they depend on pods elsewhere): what lets a freed node be ruled out at once.
+    var smallestWaitingCPUMillis = Int64.max
+    var smallestWaitingMemoryBytes = Int64.max
+    var waitingOnOtherPods = 0
+    /// Nodes where a pod may fit that did not fit before — a pod left, or the node accepts VMs
+    /// again — since the waiting VMIs were last tried (`takeNodesFreed`). Nothing else makes room.
+    var nodesFreed: [NodeID] = []
+    var isFreed: [Bool]
     /// The drain running on each node, if any.
     public var activeDrain: [DrainID?]
     /// Per claim: the node a non-shared (ReadWriteOnce) volume is attached to, and when a pending
@@ -59,6 +68,9 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public internal(set) var claimHolder: [VMID?]
     /// Per claim: the VMs whose volumes use it (from the specs).
     public let claimUsers: [[VMID]]
+    /// Per VM: its virt-launcher pod's requests, flat for the scheduler (specs never change during a run).
+    public let launcherCPURequestMillis: [Int64]
+    public let launcherMemoryRequestBytes: [Int64]
     /// Per VM: its claims that attach to one node at a time (specs never change during a run).
     public let exclusiveClaimsOfVM: [[ClaimID]]
     /// Per VM: it has a ReadWriteOncePod claim (the scheduler's volume-restrictions filter applies).
@@ -81,6 +93,7 @@ public struct ClusterState: Equatable, Sendable, Codable {
         }
         health = Array(repeating: NodeHealth(), count: nodes.count)
         acceptsVMs = nodes.map { $0.role == .worker && !$0.unschedulable }
+        isFreed = Array(repeating: false, count: nodes.count)
         placement = PlacementTables(nodes: nodes, vms: vms)
         membersInDomain = placement.domainCount.map { Array(repeating: 0, count: $0) }
         ownersInDomain = membersInDomain
@@ -106,6 +119,8 @@ public struct ClusterState: Equatable, Sendable, Codable {
         }
         claimUsers = users
         usesReadWriteOncePod = rwop
+        launcherCPURequestMillis = vms.map(\.launcherCPURequestMillis)
+        launcherMemoryRequestBytes = vms.map(\.launcherMemoryRequestBytes)
         exclusiveClaimsOfVM = vms.map { $0.claims.filter { claims[$0.i].attachesToOneNode } }
     }
 
@@ -122,15 +137,17 @@ public struct ClusterState: Equatable, Sendable, Codable {
     }
 
     mutating func refreshAcceptsVMs(_ node: NodeID) {
-        acceptsVMs[node.i] = nodes[node.i].role == .worker && !nodes[node.i].unschedulable && health[node.i].acceptsPods
+        let accepts = nodes[node.i].role == .worker && !nodes[node.i].unschedulable && health[node.i].acceptsPods
+        if accepts && !acceptsVMs[node.i] { freed(node) }
+        acceptsVMs[node.i] = accepts
     }
 
     public func evictionStrategy(of vm: VMID) -> EvictionStrategy {
         vms[vm.i].evictionStrategy ?? clusterEvictionStrategy
     }
 
-    public func freeCPUMillis(_ n: NodeID) -> Int64 { nodes[n.i].cpuMillis - cpuRequestedMillis[n.i] }
-    public func freeMemoryBytes(_ n: NodeID) -> Int64 { nodes[n.i].memoryBytes - memoryRequestedBytes[n.i] }
+    public func freeCPUMillis(_ n: NodeID) -> Int64 { allocatableCPUMillis[n.i] - cpuRequestedMillis[n.i] }
+    public func freeMemoryBytes(_ n: NodeID) -> Int64 { allocatableMemoryBytes[n.i] - memoryRequestedBytes[n.i] }
 
     /// Pods on the node that a drain must see gone.
     public func podCount(on n: NodeID) -> Int {

@@ -15,8 +15,7 @@ public enum Placement: Equatable, Sendable {
 public enum Scheduler {
     /// `explain: false` skips building the reason (retries of a pod that already has one).
     public static func place(_ vm: VMID, avoiding: NodeID?, in state: borrowing ClusterState, explain: Bool = true) -> Placement {
-        let spec = state.vms[vm.i]
-        let cpuMillis = spec.launcherCPURequestMillis, memoryBytes = spec.launcherMemoryRequestBytes
+        let cpuMillis = state.launcherCPURequestMillis[vm.i], memoryBytes = state.launcherMemoryRequestBytes[vm.i]
         let avoid = avoiding?.i ?? -1
         if state.readWriteOncePodConflict(vm) != nil { return .unschedulable(explain ? reason(vm, avoiding: avoid, in: state) : "") }
         let eligibility = state.placement.classOfVM[vm.i]
@@ -44,6 +43,18 @@ public enum Scheduler {
         }
         if let best { return .node(best) }
         return .unschedulable(explain ? reason(vm, avoiding: avoid, in: state) : "")
+    }
+
+    /// Whether a pod that fit no node when last tried may fit now, when only `freed` gained room or
+    /// opened: every other node is as full and as closed as it was. A ReadWriteOncePod claim or an
+    /// anti-affinity term depends on pods elsewhere in the cluster or domain: such a pod is always tried.
+    public static func mayFitNow(_ vm: VMID, freed: [NodeID], in state: borrowing ClusterState) -> Bool {
+        if state.dependsOnOtherPods(vm) { return true }
+        let cpuMillis = state.launcherCPURequestMillis[vm.i], memoryBytes = state.launcherMemoryRequestBytes[vm.i]
+        for n in freed where state.acceptsVMs[n.i] && state.staticallyEligible(vm, n.i) {
+            if state.freeMemoryBytes(n) >= memoryBytes && state.freeCPUMillis(n) >= cpuMillis { return true }
+        }
+        return false
     }
 
     /// Why no node fits, counted per kind of node like the Kubernetes scheduler's message (each node

@@ -36,6 +36,12 @@ enum InvariantChecker {
             }
             if cpu[i] > node.cpuMillis || mem[i] > node.memoryBytes { out.append("\(node.name) is over capacity") }
         }
+        // The scheduler's queue holds each Pending VMI once and nothing else.
+        var waiting = Array(repeating: 0, count: state.vms.count)
+        for vm in state.unscheduledVMIs {
+            waiting[vm.i] += 1
+            if state.vmStatus[vm.i].vmi?.phase != .Pending { out.append("\(state.vms[vm.i].name) waits for a node but is not Pending") }
+        }
         for (i, status) in state.vmStatus.enumerated() {
             let name = state.vms[i].name
             guard let vmi = status.vmi else {
@@ -46,7 +52,7 @@ enum InvariantChecker {
             case .Scheduled, .Running:
                 if seen[i] < 0 { out.append("\(name) is \(vmi.phase) without a launcher pod") }
             case .Pending:
-                if !state.unscheduledVMIs.contains(VMID(i)) { out.append("\(name) is Pending but not waiting for a node") }
+                if waiting[i] != 1 { out.append("\(name) is Pending and waits for a node \(waiting[i]) times") }
             case .Succeeded, .Failed:
                 if seen[i] >= 0 { out.append("\(name) is \(vmi.phase) but its pod still runs") }
             }

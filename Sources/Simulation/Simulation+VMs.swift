@@ -20,7 +20,7 @@ extension Simulation {
                 case .node(let n): node = n
                 case .unschedulable(let reason):
                     state.vmStatus[i].vmi?.unschedulableReason = reason
-                    state.unscheduledVMIs.append(vm)
+                    state.waitForNode(vm)
                     openOutage(vm, cause: "not placed at start")
                     explainOutage(vm, "awaiting capacity: \(reason)")
                     trace("VM \(spec.name) cannot be placed: \(reason)")
@@ -53,7 +53,7 @@ extension Simulation {
         state.vmStatus[vm.i].outdated = false
         if hadOne { record.restarts[vm.i] += 1 }
         trace("VMI \(vmName(vm)) created")
-        if !scheduleVMI(vm) { state.unscheduledVMIs.append(vm) }
+        if !scheduleVMI(vm) { state.waitForNode(vm) }
     }
 
     /// Binds a Pending VMI's launcher pod to a node; false (with the reason kept) when none fits.
@@ -110,13 +110,18 @@ extension Simulation {
     }
 
     /// Pods left or nodes opened: give waiting launcher pods, target pods and migrations a chance, in that order.
+    /// A waiting launcher is tried again only if it may fit a node freed since its last try, so the cost of
+    /// an event does not grow with the VMs that fit nowhere; the choices are those of trying every one.
     mutating func capacityFreed() {
-        if !state.unscheduledVMIs.isEmpty {
+        let freed = state.takeNodesFreed()
+        if state.waitingMayFit(freed) {
             var still: [VMID] = []
-            for vm in state.unscheduledVMIs where state.vmStatus[vm.i].vmi?.phase == .Pending {
-                if !scheduleVMI(vm) { still.append(vm) }
+            // Every VMI in the queue is Pending (vmiEnded takes out the ones that end; an invariant).
+            for vm in state.unscheduledVMIs {
+                if Scheduler.mayFitNow(vm, freed: freed, in: state) && scheduleVMI(vm) { continue }
+                still.append(vm)
             }
-            state.unscheduledVMIs = still
+            state.keepWaiting(still)
         }
         retryUnscheduledTargets()
         startPendingMigrations()
@@ -208,8 +213,8 @@ extension Simulation {
             if let k = multiAttachWaiting.firstIndex(of: vm) { multiAttachWaiting.remove(at: k) }
             state.releaseVolumes(of: vm, from: node, at: detachAt ?? (healthy ? now : now + state.config.nodeLifecycle.volumeDetachWait))
             retryMultiAttach()
-        } else if let k = state.unscheduledVMIs.firstIndex(of: vm) {
-            state.unscheduledVMIs.remove(at: k)
+        } else {
+            state.stopWaitingForNode(vm)
         }
         trace("VMI \(vmName(vm)) \(phase.rawValue): \(how)")
         let status = state.vmStatus[vm.i]

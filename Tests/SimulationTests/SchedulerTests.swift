@@ -112,3 +112,57 @@ import Testing
         #expect(node(of: "b", r) == "cpu-0")
     }
 }
+
+/// Launchers waiting for a node are tried again when a pod leaves a node or a node opens, oldest
+/// first, only where they fit; the rest keep waiting without cost to every later event.
+@Suite struct WaitingForANodeTests {
+    /// Each 8 Gi VM's launcher requests 8Gi + 312Mi (16Mi page tables, 240Mi daemons, 2 × 8Mi vCPU,
+    /// 8Mi IOThread, 32Mi video): two fit a 20 Gi worker, leaving 3.4 Gi. Defaults: shutdown 10 s,
+    /// launcher start 20 s, boot 30 s.
+    /// - 1:00 drain worker-0 (evictionStrategy None): a and b shut down, end at 1:10 and restart;
+    ///   worker-0 is cordoned and worker-1 has 3.4 Gi free, so both wait, a first.
+    /// - 10:00 virtctl stop c: its pod is gone at 10:10; worker-1 has room for one: a (the oldest)
+    ///   starts there, Running 10:30, up 11:00 → a down 1:00–11:00 = 600 s. b still waits.
+    /// - 20:00 uncordon worker-0: b starts there, Running 20:20, up 20:50 → down 1:00–20:50 = 1,190 s.
+    @Test func theOldestWaitingVMTakesTheRoomThatFreesUpAndTheNextWaitsForTheUncordon() throws {
+        let r = try simulate(
+            """
+            stopAt: 30m
+            nodes: [{name: "worker-{i}", count: 2, cpu: "16", memory: 20Gi}]
+            vms:
+              - {name: a, cpu: 2, memory: 8Gi, runStrategy: Always, evictionStrategy: None, node: worker-0}
+              - {name: b, cpu: 2, memory: 8Gi, runStrategy: Always, evictionStrategy: None, node: worker-0}
+              - {name: c, cpu: 2, memory: 8Gi, runStrategy: Always, evictionStrategy: None, node: worker-1}
+              - {name: d, cpu: 2, memory: 8Gi, runStrategy: Always, evictionStrategy: None, node: worker-1}
+            timeline:
+              - {at: 1m, drain: worker-0}
+              - {at: 10m, stop: c}
+              - {at: 20m, uncordon: worker-0}
+            """)
+        let node = { (name: String) in r.state.vmStatus[r.vm(name).i].vmi?.node.map { r.state.nodes[$0.i].name } }
+        #expect(node("a") == "worker-1")
+        #expect(node("b") == "worker-0")
+        #expect(r.outages[r.vm("a").i].map { [$0.from, $0.to] } == [[ms(60_000), ms(660_000)]])
+        #expect(r.outages[r.vm("b").i].map { [$0.from, $0.to] } == [[ms(60_000), ms(1_250_000)]])
+        #expect(r.state.unscheduledVMIs.isEmpty)
+    }
+}
+
+extension WaitingForANodeTests {
+    /// `rack-down-rolling` at a tenth of its size (10 + 10 workers, 400 VMs), invariants after every
+    /// event. An 11 Gi, 2-vCPU launcher requests 11Gi + 318Mi (22Mi page tables, 240Mi daemons,
+    /// 16Mi vCPUs, 8Mi IOThread, 32Mi video) = 11.31Gi and 200m: 22 fit a 256 Gi, 64-core worker.
+    /// Rack r1 never returns; rack r2's rolling maintenance (two rounds of five) is over well before
+    /// 3:00, and every node that leaves maintenance is filled from the queue. At the end r2 holds
+    /// 10 × 22 = 220 VMs and the other 400 − 220 = 180 wait for a node.
+    @Test func aTenthOfRackDownRollingEndsWithEveryR2SlotFilledAndTheRestWaiting() throws {
+        let text = try String(contentsOfFile: packageRoot.appendingPathComponent("scenarios/rack-down-rolling.yaml").path, encoding: .utf8)
+        let r = try simulate(
+            text.replacingOccurrences(of: "count: 100\n", with: "count: 10\n").replacingOccurrences(of: "count: 4000", with: "count: 400"))
+        #expect(r.state.vms.count == 400)
+        #expect(r.state.unscheduledVMIs.count == 180)
+        let r2 = r.state.nodes.indices.filter { r.state.nodes[$0].name.hasPrefix("r2-") }
+        #expect(r2.map { r.state.launchers[$0].count } == Array(repeating: 22, count: 10))
+        #expect(r.state.drains.count == 10 && r.state.drains.allSatisfy { $0.phase == .Succeeded && $0.endedAt != nil })
+    }
+}
