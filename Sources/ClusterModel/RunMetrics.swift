@@ -4,6 +4,8 @@ import SimKernel
 public enum Metric: String, Sendable, Codable, CaseIterable {
     case totalDowntime, maxDowntime, vmsWithDowntime, blockedDrains, peakPendingMigrations, maintenanceSpan
     case failedMigrations, pendingMigrationsAtEnd, safetyFindings
+    /// VMs not serving at the end of the run, and VMs with a real outage (not only migration pauses).
+    case vmsDownAtEnd, vmsWithOutage
 
     /// Its key in report.json's totals.
     public var totalsKey: String {
@@ -17,6 +19,8 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
         case .failedMigrations: return "migrationsFailed"
         case .pendingMigrationsAtEnd: return "pendingMigrationsAtEnd"
         case .safetyFindings: return "safetyFindings"
+        case .vmsDownAtEnd: return "vmsDownAtEnd"
+        case .vmsWithOutage: return "vmsWithOutage"
         }
     }
 
@@ -25,7 +29,8 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
 
     /// The metrics a sweep tabulates (the list).
     public static let sweep: [Metric] = [
-        .totalDowntime, .maxDowntime, .vmsWithDowntime, .blockedDrains, .peakPendingMigrations, .maintenanceSpan, .failedMigrations,
+        .vmsDownAtEnd, .vmsWithOutage, .totalDowntime, .maxDowntime, .vmsWithDowntime, .blockedDrains, .peakPendingMigrations,
+        .maintenanceSpan, .failedMigrations,
     ]
 }
 
@@ -48,6 +53,8 @@ public struct RunMetrics: Equatable, Sendable, Codable {
             .failedMigrations: Int64(r.migrationsFailed),
             .pendingMigrationsAtEnd: Int64(r.waitingMigrations.count),
             .safetyFindings: Int64(r.findings.count),
+            .vmsDownAtEnd: Int64(r.vmsDownAtEnd.count),
+            .vmsWithOutage: Int64(r.outageSummary.vms),
         ]
     }
 

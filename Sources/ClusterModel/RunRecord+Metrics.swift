@@ -26,6 +26,49 @@ extension RunRecord {
 
     public func isDown(_ vm: VMID) -> Bool { outages[vm.i].last.map { $0.to == nil } ?? false }
 
+    /// VMs whose guest is not serving at the end of the run, in VM order: the worst outcome.
+    public var vmsDownAtEnd: [VMID] { outages.indices.map { VMID($0) }.filter(isDown) }
+
+    /// Whether the VM had a real outage — shut down, restarted, failed with its node, paused on I/O —
+    /// rather than only live-migration pauses. Down at the end counts, whatever took it down.
+    public func hadOutage(_ vm: VMID) -> Bool { outages[vm.i].contains { $0.kind == .outage || $0.to == nil } }
+
+    /// Downtime from real outages only (what `hadOutage` counts).
+    public func outageDowntime(of vm: VMID) -> SimDuration {
+        var total = SimDuration.zero
+        for o in outages[vm.i] where o.kind == .outage || o.to == nil { total = total + ((o.to ?? endTime) - o.from) }
+        return total
+    }
+
+    /// VMs with a real outage, their downtime in all, and the worst (first VM on ties).
+    public var outageSummary: (vms: Int, total: SimDuration, worst: (vm: VMID, downtime: SimDuration)?) {
+        var vms = 0
+        var total = SimDuration.zero
+        var worst: (vm: VMID, downtime: SimDuration)?
+        for i in outages.indices where hadOutage(VMID(i)) {
+            let d = outageDowntime(of: VMID(i))
+            vms += 1
+            total = total + d
+            if d > (worst?.downtime ?? .zero) || worst == nil { worst = (VMID(i), d) }
+        }
+        return (vms, total, worst)
+    }
+
+    /// VMs whose only downtime was live-migration pauses, and the longest single pause of any VM.
+    public var pauseSummary: (vmsOnlyPaused: Int, longest: (vm: VMID, pause: SimDuration)?) {
+        var only = 0
+        var longest: (vm: VMID, pause: SimDuration)?
+        for i in outages.indices {
+            let pauses = outages[i].filter { $0.kind == .migrationPause && $0.to != nil }
+            if !pauses.isEmpty && !hadOutage(VMID(i)) { only += 1 }
+            for p in pauses {
+                let d = (p.to ?? endTime) - p.from
+                if d > (longest?.pause ?? .zero) || longest == nil { longest = (VMID(i), d) }
+            }
+        }
+        return (only, longest)
+    }
+
     public func migrations(of vm: VMID) -> [VirtualMachineInstanceMigration] {
         state.migrations.filter { $0.vm == vm }
     }

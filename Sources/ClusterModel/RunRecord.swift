@@ -11,20 +11,31 @@ public struct OutagePhase: Equatable, Sendable, Codable {
     }
 }
 
+/// What kept a guest from serving: a live migration's pause (the same guest, paused for the
+/// stop-and-copy or to let the copy converge, resumes) or a real outage (it was shut down, crashed,
+/// died with its node, was paused on I/O, or waited to start).
+public enum OutageKind: String, Equatable, Sendable, Codable {
+    case outage
+    case migrationPause
+}
+
 /// A span during which a VM's guest did not serve, with what caused it.
 public struct Outage: Equatable, Sendable, Codable {
     public var from: SimTime
     /// nil while still down at the end of the run.
     public var to: SimTime?
     public var cause: String
+    /// A pause that turns into more (the VM dies during it) is an outage.
+    public var kind: OutageKind
     /// What the VM waited for after the cause, in order; the cause itself runs until the first phase.
     public var phases: [OutagePhase] = []
     /// How it ended, or why it had not ended.
     public var resolution: String?
 
-    public init(from: SimTime, cause: String) {
+    public init(from: SimTime, cause: String, kind: OutageKind = .outage) {
         self.from = from
         self.cause = cause
+        self.kind = kind
     }
 }
 

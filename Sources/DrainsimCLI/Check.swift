@@ -84,8 +84,14 @@ struct Check {
             return out
         }
         let new = totals(ReportJSON.totals(record).render()) ?? [:]
+        var unrecorded: [String] = []
         for metric in Metric.allCases {
-            let from = old[metric.totalsKey] ?? nil, to = new[metric.totalsKey] ?? nil
+            // A metric added after the outcome was accepted has nothing to compare with: said, not judged.
+            guard let accepted = old[metric.totalsKey] else {
+                unrecorded.append(metric.rawValue)
+                continue
+            }
+            let from = accepted, to = new[metric.totalsKey] ?? nil
             if from == to { continue }
             // nil (never finished) is worse than any value.
             let worse = to == nil || (from != nil && (to ?? 0) > (from ?? 0))
@@ -93,6 +99,10 @@ struct Check {
             var beyond = worse
             if worse, let f = from, let t = to, let tol = tolerance { beyond = !tol.allows(from: f, to: t) }
             out.moves.append(Move(metric: metric, from: from, to: to, worse: worse, beyondTolerance: beyond, tolerance: tolerance))
+        }
+        if !unrecorded.isEmpty {
+            out.notes.append(
+                "not in the accepted metrics.json (added since): " + unrecorded.joined(separator: ", ") + "; run drainsim check --record")
         }
         let sweep = sweepMoves(
             scenario, accepted: ResultsStore.read(dir, "sweep.json"), now: stored.first { $0.name == "sweep.json" }?.content)

@@ -16,6 +16,7 @@ public enum ReportJSON {
             ("events", .int(r.eventsProcessed)),
             ("settings", settings(r)),
             ("totals", totals(r)),
+            ("downAtEnd", .array(r.vmsDownAtEnd.compactMap { downAtEnd($0, r) })),
             ("drains", .array(s.drains.map { drain($0, r) })),
             ("pendingMigrations", .array(r.waitingMigrations.map { pending($0, r) })),
             ("faults", .array(s.faults.map { FaultTimeline($0, r).json(r) })),
@@ -72,8 +73,17 @@ public enum ReportJSON {
         let s = r.state
         let span = r.maintenanceSpan
         let maxDown = r.maxDowntime
+        let outages = r.outageSummary, pauses = r.pauseSummary
         return .object([
             ("vms", .int(s.vms.count)),
+            ("vmsDownAtEnd", .int(r.vmsDownAtEnd.count)),
+            ("vmsWithOutage", .int(outages.vms)),
+            ("outageDowntimeMs", .int(outages.total.milliseconds)),
+            ("maxOutageMs", .int(outages.worst?.downtime.milliseconds ?? 0)),
+            ("maxOutageVM", .optional(outages.worst.map { s.vms[$0.vm.i].name })),
+            ("vmsOnlyPaused", .int(pauses.vmsOnlyPaused)),
+            ("longestPauseMs", .int(pauses.longest?.pause.milliseconds ?? 0)),
+            ("longestPauseVM", .optional(pauses.longest.map { s.vms[$0.vm.i].name })),
             ("vmsWithDowntime", .int(r.vmsWithDowntime)),
             ("totalDowntimeMs", .int(r.totalDowntime.milliseconds)),
             ("maxDowntimeMs", .int(maxDown?.downtime.milliseconds ?? 0)),
@@ -93,6 +103,18 @@ public enum ReportJSON {
             ("pendingMigrationsAtEnd", .int(r.waitingMigrations.count)),
             ("faults", .int(s.faults.count)),
             ("safetyFindings", .int(r.findings.count)),
+        ])
+    }
+
+    /// A VM not serving at the end: since when, what took it down, and what it waits for.
+    static func downAtEnd(_ vm: VMID, _ r: RunRecord) -> JSONValue? {
+        guard let o = r.outages[vm.i].last else { return nil }
+        return .object([
+            ("vm", .string(r.state.vms[vm.i].name)),
+            ("sinceMs", .int(o.from.milliseconds)),
+            ("downMs", .int((r.endTime - o.from).milliseconds)),
+            ("cause", .string(o.cause)),
+            ("reason", .optional(o.resolution)),
         ])
     }
 
@@ -167,6 +189,7 @@ public enum ReportJSON {
                             ("fromMs", .int(o.from.milliseconds)),
                             ("toMs", .optional(o.to?.milliseconds)),
                             ("durationMs", .int(((o.to ?? r.endTime) - o.from).milliseconds)),
+                            ("kind", .string(o.kind.rawValue)),
                             ("cause", .string(o.cause)),
                             ("resolution", .optional(o.resolution)),
                             (

@@ -23,8 +23,21 @@ public enum ReportText {
 
         out += "\nTotals\n"
         let maxDown = r.maxDowntime
-        out += row("VMs with downtime", "\(r.vmsWithDowntime) of \(s.vms.count)")
-        out += row("total downtime", "\(r.totalDowntime)")
+        let downAtEnd = r.vmsDownAtEnd
+        out += row(
+            "VMs down at the end", "\(downAtEnd.count) of \(s.vms.count)" + (downAtEnd.isEmpty ? "" : " (listed under \"Down at the end\")")
+        )
+        let outages = r.outageSummary
+        out += row(
+            "VMs with an outage",
+            "\(outages.vms) (shut down, restarted, failed or not started)"
+                + (outages.worst.map { ": \(outages.total) in all, worst \($0.downtime) (\(s.vms[$0.vm.i].name))" } ?? ""))
+        let pauses = r.pauseSummary
+        out += row(
+            "VMs only paused",
+            "\(pauses.vmsOnlyPaused) by live migration"
+                + (pauses.longest.map { "; longest pause \($0.pause) (\(s.vms[$0.vm.i].name))" } ?? ""))
+        out += row("total downtime", "\(r.totalDowntime) (outages and migration pauses)")
         out += row("max downtime", maxDown.map { "\($0.downtime) (\(s.vms[$0.vm.i].name))" } ?? "0ms")
         out += row("migrations", "\(r.migrationsSucceeded) succeeded, \(r.migrationsFailed) failed, \(r.migrationsRetried) retries")
         if let span = r.maintenanceSpan {
@@ -45,6 +58,17 @@ public enum ReportText {
             "pending migrations",
             "peak \(r.peakPendingMigrations)" + (r.peakPendingAt.map { " at \($0)" } ?? "")
                 + ", longest wait \(r.longestPendingWait), \(r.waitingMigrations.count) still waiting at the end")
+
+        if !downAtEnd.isEmpty {
+            out += "\nDown at the end (\(downAtEnd.count) VM(s); open outages count to the end of the run, \(r.endTime))\n"
+            for vm in downAtEnd.prefix(vmDetailLimit) {
+                guard let o = r.outages[vm.i].last else { continue }
+                out += "  \(s.vms[vm.i].name): down since \(o.from) (\(r.endTime - o.from)), still down at the end: \(o.cause)"
+                out += o.resolution.map { "; \($0)" } ?? ""
+                out += "\n"
+            }
+            if downAtEnd.count > vmDetailLimit { out += "  ... \(downAtEnd.count - vmDetailLimit) more VM(s) in report.json\n" }
+        }
 
         if !s.drains.isEmpty {
             out += "\nDrains\n"
@@ -133,12 +157,13 @@ public enum ReportText {
             let i = touched[k]
             let status = s.vmStatus[i]
             let node = status.vmi?.node.map { s.nodes[$0.i].name } ?? "-"
-            let state = status.guestUp ? "up" : (status.vmi?.phase.rawValue ?? "no VMI")
+            let state = status.guestUp ? "up" : "down, " + (status.vmi.map { "VMI \($0.phase.rawValue)" } ?? "no VMI")
             out += "  \(s.vms[i].name): \(state) on \(node), downtime \(downtime[k]), restarts \(r.restarts[i])"
             out += " [\(s.vms[i].runStrategy.rawValue), \(s.evictionStrategy(of: VMID(i)).rawValue)]\n"
             for o in r.outages[i] {
-                let to = o.to.map { "\($0)" } ?? "end"
-                out += "      down \(o.from) to \(to) (\((o.to ?? r.endTime) - o.from)): \(o.cause)"
+                let to = o.to.map { "\($0)" } ?? "the end, still down"
+                out +=
+                    "      \(o.kind == .migrationPause ? "paused" : "down") \(o.from) to \(to) (\((o.to ?? r.endTime) - o.from)): \(o.cause)"
                 out += o.resolution.map { "; \($0)" } ?? ""
                 out += "\n"
                 // The phases, when there is more to say than cause and resolution.

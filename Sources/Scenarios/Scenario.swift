@@ -83,6 +83,8 @@ public enum Expectation: Equatable, Sendable {
     case maxDowntime(SimDuration)
     case maxTotalDowntime(SimDuration)
     case maxVMsWithDowntime(Int)
+    case maxVMsDownAtEnd(Int)
+    case maxVMsWithOutage(Int)
     case blockedDrains(Int)
     case maxPendingMigrationsAtEnd(Int)
     case maintenanceWithin(SimDuration)

@@ -745,6 +745,8 @@ private struct Builder {
         if let v = m["maxDowntime"] { out.append(.maxDowntime(try v.duration())) }
         if let v = m["maxTotalDowntime"] { out.append(.maxTotalDowntime(try v.duration())) }
         if let v = m["maxVMsWithDowntime"] { out.append(.maxVMsWithDowntime(try v.int())) }
+        if let v = m["maxVMsDownAtEnd"] { out.append(.maxVMsDownAtEnd(try v.int())) }
+        if let v = m["maxVMsWithOutage"] { out.append(.maxVMsWithOutage(try v.int())) }
         if let v = m["blockedDrains"] { out.append(.blockedDrains(try v.int())) }
         if let v = m["maxPendingMigrationsAtEnd"] { out.append(.maxPendingMigrationsAtEnd(try v.int())) }
         if let v = m["maintenanceWithin"] { out.append(.maintenanceWithin(try v.duration())) }
@@ -763,7 +765,8 @@ private struct Builder {
     }
 
     static let expectKeys = [
-        "maxDowntime", "maxTotalDowntime", "maxVMsWithDowntime", "blockedDrains", "maxPendingMigrationsAtEnd", "maintenanceWithin",
+        "maxDowntime", "maxTotalDowntime", "maxVMsWithDowntime", "maxVMsDownAtEnd", "maxVMsWithOutage", "blockedDrains",
+        "maxPendingMigrationsAtEnd", "maintenanceWithin",
         "maxFailedMigrations", "maxSafetyFindings", "vms", "tolerances",
     ]
 

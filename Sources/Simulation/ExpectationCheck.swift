@@ -20,6 +20,15 @@ enum ExpectationCheck {
         case .maxVMsWithDowntime(let n):
             return ExpectationResult(
                 expectation: "maxVMsWithDowntime ≤ \(n)", passed: r.vmsWithDowntime <= n, actual: "\(r.vmsWithDowntime)")
+        case .maxVMsDownAtEnd(let n):
+            let down = r.vmsDownAtEnd
+            let names = down.prefix(5).map { r.state.vms[$0.i].name }.joined(separator: ", ") + (down.count > 5 ? ", …" : "")
+            return ExpectationResult(
+                expectation: "maxVMsDownAtEnd ≤ \(n)", passed: down.count <= n,
+                actual: "\(down.count)" + (down.isEmpty ? "" : " (\(names))"))
+        case .maxVMsWithOutage(let n):
+            let count = r.outageSummary.vms
+            return ExpectationResult(expectation: "maxVMsWithOutage ≤ \(n)", passed: count <= n, actual: "\(count)")
         case .blockedDrains(let n):
             let blocked = r.blockedDrains.count
             let nodes = r.blockedDrains.map { r.state.nodes[$0.node.i].name }.joined(separator: ", ")

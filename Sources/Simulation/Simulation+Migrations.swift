@@ -149,7 +149,7 @@ extension Simulation {
             if pause > .zero && state.vmStatus[mig.vm.i].guestUp {
                 state.vmStatus[mig.vm.i].guestUp = false
                 state.migrations[m.i].stopAndCopyPausedGuest = true
-                openOutage(mig.vm, cause: "migration pause (stop-and-copy) \(mig.name)")
+                openOutage(mig.vm, cause: "migration pause (stop-and-copy) \(mig.name)", kind: .migrationPause)
             }
             cancelTimer(m, \.progress)
             cancelTimer(m, \.completion)
@@ -258,7 +258,8 @@ extension Simulation {
         }
         state.migrations[m.i].guestPausedAt = now
         state.vmStatus[mig.vm.i].guestUp = false
-        openOutage(mig.vm, cause: "migration \(mig.name): guest paused at the completion timeout (allowWorkloadDisruption)")
+        openOutage(
+            mig.vm, cause: "migration \(mig.name): guest paused at the completion timeout (allowWorkloadDisruption)", kind: .migrationPause)
         trace("migration \(mig.name): guest paused after \(timeout) so the copy converges")
         migrationTimers[m.i].completion = schedule(after: timeout, .migrationCompletionTimeout(m))
     }

@@ -250,10 +250,17 @@ public struct Simulation {
         trace(text)
     }
 
-    /// Opens an outage unless one is open already (the first cause of a down spell is the one kept).
-    mutating func openOutage(_ vm: VMID, cause: String) {
-        if let last = record.outages[vm.i].last, last.to == nil { return }
-        record.outages[vm.i].append(Outage(from: now, cause: cause))
+    /// Opens an outage unless one is open already (the first cause of a down spell is the one kept;
+    /// a migration pause that something worse interrupts becomes an outage, the worse cause a phase).
+    mutating func openOutage(_ vm: VMID, cause: String, kind: OutageKind = .outage) {
+        if let k = record.outages[vm.i].indices.last, record.outages[vm.i][k].to == nil {
+            if kind == .outage && record.outages[vm.i][k].kind == .migrationPause {
+                record.outages[vm.i][k].kind = .outage
+                explainOutage(vm, cause)
+            }
+            return
+        }
+        record.outages[vm.i].append(Outage(from: now, cause: cause, kind: kind))
         outageCount += 1
     }
 
