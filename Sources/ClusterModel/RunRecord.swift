@@ -73,11 +73,60 @@ public struct WorkloadUpdateRecord: Equatable, Sendable, Codable {
     }
 }
 
+/// How a run ended, which decides what an unfinished drain means: stuck, or only not finished yet.
+public enum RunEnding: Equatable, Sendable, Codable {
+    /// Nothing would change any more (the run ended then, or at `stopAt` with nothing in between).
+    case quiet
+    /// `stopAt` came while work was still going on.
+    case stopAt
+    /// No `stopAt`, and nothing progressed (no drain or migration finished, no guest came back)
+    /// for the horizon since `since`: the run was cut.
+    case noProgress(since: SimTime, horizon: SimDuration)
+    /// A bound on events or on the journal, or a broken invariant, cut the run.
+    case limit(String)
+
+    /// The run stopped while work was still going on: what is unfinished is not known to be stuck.
+    public var cutWhileWorking: Bool {
+        switch self {
+        case .stopAt, .limit: return true
+        case .quiet, .noProgress: return false
+        }
+    }
+}
+
+/// One rolling maintenance: its nodes in order, and how far it got.
+public struct RollingMaintenanceRecord: Equatable, Sendable, Codable {
+    public var nodes: [NodeID]
+    public var maxUnavailable: Int
+    public var startedAt: SimTime
+    public var finishedAt: SimTime?
+    /// Nodes whose turn came (a NodeMaintenance created, or skipped because the node had one).
+    public var started: Int
+    /// Nodes whose maintenance is over.
+    public var done: Int
+    /// The NodeMaintenances it created, in order.
+    public var drains: [DrainID]
+
+    public init(
+        nodes: [NodeID], maxUnavailable: Int, startedAt: SimTime, finishedAt: SimTime?, started: Int, done: Int, drains: [DrainID]
+    ) {
+        self.nodes = nodes
+        self.maxUnavailable = maxUnavailable
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.started = started
+        self.done = done
+        self.drains = drains
+    }
+}
+
 /// What a run leaves behind for the report: the final state and the journal of what happened.
 public struct RunRecord: Equatable, Sendable, Codable {
     public var scenarioName: String
     public var seed: UInt64
     public var stopReason: String
+    public var ending: RunEnding = .quiet
+    public var rollingMaintenances: [RollingMaintenanceRecord] = []
     public var endTime: SimTime
     public var eventsProcessed: Int
     public var state: ClusterState

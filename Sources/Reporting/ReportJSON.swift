@@ -12,11 +12,13 @@ public enum ReportJSON {
             ("scenario", .string(r.scenarioName)),
             ("seed", .int(Int64(bitPattern: r.seed))),
             ("stopReason", .string(r.stopReason)),
+            ("ending", .string(endingName(r.ending))),
             ("endTimeMs", .int(r.endTime.milliseconds)),
             ("events", .int(r.eventsProcessed)),
             ("settings", settings(r)),
             ("totals", totals(r)),
             ("downAtEnd", .array(r.vmsDownAtEnd.compactMap { downAtEnd($0, r) })),
+            ("rollingMaintenances", .array(r.rollingMaintenances.map { rolling($0, r) })),
             ("drains", .array(s.drains.map { drain($0, r) })),
             ("pendingMigrations", .array(r.waitingMigrations.map { pending($0, r) })),
             ("faults", .array(s.faults.map { FaultTimeline($0, r).json(r) })),
@@ -103,6 +105,30 @@ public enum ReportJSON {
             ("pendingMigrationsAtEnd", .int(r.waitingMigrations.count)),
             ("faults", .int(s.faults.count)),
             ("safetyFindings", .int(r.findings.count)),
+        ])
+    }
+
+    /// "quiet" | "stopAt" | "noProgress" | "limit": whether an unfinished drain is stuck or was cut.
+    static func endingName(_ e: RunEnding) -> String {
+        switch e {
+        case .quiet: return "quiet"
+        case .stopAt: return "stopAt"
+        case .noProgress: return "noProgress"
+        case .limit: return "limit"
+        }
+    }
+
+    static func rolling(_ m: RollingMaintenanceRecord, _ r: RunRecord) -> JSONValue {
+        let s = r.state
+        let current = m.drains.filter { s.drains[$0.i].endedAt == nil }
+        return .object([
+            ("nodes", .int(m.nodes.count)),
+            ("maxUnavailable", .int(m.maxUnavailable)),
+            ("startedAtMs", .int(m.startedAt.milliseconds)),
+            ("finishedAtMs", .optional(m.finishedAt?.milliseconds)),
+            ("done", .int(m.done)),
+            ("inMaintenance", .array(current.map { .string(s.nodes[s.drains[$0.i].node.i].name) })),
+            ("notStarted", .int(m.nodes.count - m.started)),
         ])
     }
 

@@ -72,6 +72,7 @@ public enum ReportText {
 
         if !s.drains.isEmpty {
             out += "\nDrains\n"
+            for rolling in r.rollingMaintenances { out += "  " + rollingSummary(rolling, r) + "\n" }
             for d in s.drains {
                 let node = s.nodes[d.node.i].name
                 var what: String
@@ -85,8 +86,7 @@ public enum ReportText {
                     what += "Succeeded at \(d.finishedAt ?? r.endTime) after \((d.finishedAt ?? r.endTime) - d.requestedAt)"
                     if let e = d.endedAt { what += ", CR deleted at \(e)" }
                 case .Running:
-                    what += "BLOCKED, still Running at the end after \(r.endTime - d.requestedAt), drainProgress \(d.drainProgress)%"
-                    if r.stopReason == "done" { what += " (the cluster went quiet: it would never finish)" }
+                    what += unfinished(d, r)
                 case .Failed:
                     what += "Failed at \(d.finishedAt ?? r.endTime): \(d.lastError ?? "")"
                 case .Cancelled:
@@ -139,6 +139,46 @@ public enum ReportText {
             out += "\nExpectations\n"
             for e in r.expectations { out += "  \(e.passed ? "PASS" : "FAIL") \(e.expectation) (actual \(e.actual))\n" }
         }
+        return out
+    }
+
+    /// A drain still Running at the end: stuck (the cluster went quiet, or nothing progressed for the
+    /// horizon) or only not finished when the run was cut (stopAt, a limit) — never called blocked then.
+    static func unfinished(_ d: Drain, _ r: RunRecord) -> String {
+        let running = "Running for \(r.endTime - d.requestedAt), drainProgress \(d.drainProgress)%"
+        switch r.ending {
+        case .quiet: return "BLOCKED, still " + running + " (the cluster went quiet: it would never finish)"
+        case .noProgress(let since, let horizon): return "BLOCKED, still " + running + " (nothing progressed for \(horizon) since \(since))"
+        case .stopAt: return "NOT FINISHED at stopAt (\(r.endTime)), " + running
+        case .limit(let why): return "CUT at \(r.endTime) (\(why)), not finished: " + running
+        }
+    }
+
+    /// One line per rolling maintenance: done, or how far it got and why it stopped there.
+    static func rollingSummary(_ m: RollingMaintenanceRecord, _ r: RunRecord) -> String {
+        let s = r.state
+        var out = "rolling maintenance of \(m.nodes.count) node(s), maxUnavailable \(m.maxUnavailable), started \(m.startedAt): "
+        if let f = m.finishedAt { return out + "finished at \(f) after \(f - m.startedAt)" }
+        out += "\(m.done) of \(m.nodes.count) done"
+        let current = m.drains.filter { s.drains[$0.i].endedAt == nil }.map { s.drains[$0.i] }
+        let nodes = current.map { s.nodes[$0.node.i].name }.joined(separator: ", ")
+        let running = current.filter { $0.phase == .Running }
+        if r.ending.cutWhileWorking {
+            out += "; \(nodes) in progress when the run was cut at \(r.endTime)"
+        } else if let stuck = running.first {
+            out += "; stuck at \(s.nodes[stuck.node.i].name) since \(stuck.requestedAt)"
+            if let b = stuck.blockers.first {
+                out += " because \(s.vms[b.vm.i].name) cannot leave: \(b.reason)"
+                if stuck.blockers.count > 1 { out += " (and \(stuck.blockers.count - 1) more VM(s))" }
+            } else if let e = stuck.lastError {
+                out += " because \(e)"
+            }
+            if running.count > 1 { out += " (and \(running.count - 1) more node(s))" }
+        } else if !current.isEmpty {
+            out += "; \(nodes) still in maintenance at the end"
+        }
+        let notStarted = m.nodes.count - m.started
+        out += r.ending.cutWhileWorking ? "; \(notStarted) not started" : "; \(notStarted) never started"
         return out
     }
 

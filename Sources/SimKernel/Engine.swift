@@ -33,10 +33,11 @@ public struct Engine<Payload> {
     public var now: SimTime { currentTime }
     public var eventsProcessed: Int { processed }
     public var stopReason: StopReason? { stoppedBecause }
-    public let timeLimit: SimTime
+    public var timeLimit: SimTime { limit }
     public let eventLimit: Int
 
     // Internal and @usableFromInline so the engine specializes for its payload in the caller's module.
+    @usableFromInline var limit: SimTime
     @usableFromInline var currentTime: SimTime = .zero
     @usableFromInline var processed = 0
     @usableFromInline var stoppedBecause: StopReason?
@@ -47,7 +48,7 @@ public struct Engine<Payload> {
 
     @inlinable
     public init(timeLimit: SimTime, eventLimit: Int, reservingCapacity n: Int = 1024) {
-        self.timeLimit = timeLimit
+        self.limit = timeLimit
         self.eventLimit = eventLimit
         self.queue = EventQueue(reservingCapacity: n)
     }
@@ -81,9 +82,9 @@ public struct Engine<Payload> {
                 _ = queue.pop()
                 continue
             }
-            if head.time > timeLimit {
-                currentTime = timeLimit
-                stoppedBecause = .timeLimit(timeLimit)
+            if head.time > limit {
+                currentTime = limit
+                stoppedBecause = .timeLimit(limit)
                 return nil
             }
             if processed >= eventLimit {
@@ -98,6 +99,10 @@ public struct Engine<Payload> {
         stoppedBecause = .done
         return nil
     }
+
+    /// Moves the time limit later (the owner's horizon is measured from its last progress).
+    @inlinable
+    public mutating func extendTimeLimit(to time: SimTime) { limit = max(limit, time) }
 
     /// Ends the run now with `reason` (the owner found the world quiet).
     @inlinable

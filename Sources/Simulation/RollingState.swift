@@ -10,4 +10,11 @@ struct RollingState {
     var done = 0
     var startedAt: SimTime
     var finishedAt: SimTime?
+    var drains: [DrainID] = []
+
+    var record: RollingMaintenanceRecord {
+        RollingMaintenanceRecord(
+            nodes: spec.nodes, maxUnavailable: spec.maxUnavailable, startedAt: startedAt, finishedAt: finishedAt, started: next, done: done,
+            drains: drains)
+    }
 }

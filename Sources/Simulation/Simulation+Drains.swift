@@ -27,7 +27,10 @@ extension Simulation {
         state.drains.append(d)
         drainIdleAt.append(-1)
         state.activeDrain[node.i] = id
-        if let rolling { rollingOfDrain[id.i] = rolling }
+        if let rolling {
+            rollingOfDrain[id.i] = rolling
+            rollings[rolling].drains.append(id)
+        }
         if case .ocAdmDrain = method { trace("oc adm drain \(nodeName(node))") }
         schedule(at: now, .drainPass(id))
     }
@@ -107,6 +110,7 @@ extension Simulation {
         state.drains[d.i].drainProgress = 100
         state.drains[d.i].lastError = nil
         changes += 1
+        progressed()
         trace("drain of \(nodeName(drain.node)) Succeeded after \(now - drain.requestedAt)")
         if case .ocAdmDrain = drain.method { state.activeDrain[drain.node.i] = nil }
         if let r = rollingOfDrain[d.i] {
@@ -129,6 +133,7 @@ extension Simulation {
         trace("NodeMaintenance for \(nodeName(node)) deleted")
         uncordon(node)
         if let r = rollingOfDrain[d.i] {
+            progressed()
             rollings[r].inProgress -= 1
             rollings[r].done += 1
             launchRolling(r)

@@ -179,6 +179,7 @@ extension Simulation {
         tr.roundBytesLeft = 0
         state.migrations[m.i].transfer = tr
         state.setMigrationPhase(m, .Succeeded, at: now)
+        progressed()
         state.unbindMigrationTarget(m)
         state.unbindLauncher(mig.vm, from: mig.source, leavingCompletedPod: true)
         state.bindLauncher(mig.vm, to: target)

@@ -27,8 +27,9 @@ public struct SimulationOptions: Sendable {
 /// Controllers decide (pure functions in Controllers/); this type applies their decisions, schedules
 /// the timers, and records what happened for the report.
 public struct Simulation {
-    /// Without `stopAt`, a run that never goes quiet (migrations retried forever) stops this long
-    /// after the last timeline action.
+    /// Without `stopAt`, a run that never goes quiet (migrations retried forever) stops once nothing
+    /// has progressed for this long — after the last timeline action, no drain or migration finished
+    /// and no guest came back — so a long maintenance that keeps moving is never cut.
     public static let defaultHorizon = SimDuration.minutes(7 * 24 * 60)
 
     let scenario: Scenario
@@ -67,6 +68,9 @@ public struct Simulation {
     var changes = 0
     var drainIdleAt: [Int] = []
     var timelineDone = false
+    /// The last time work moved forward (see `defaultHorizon`), and whether the run ended quiet.
+    var lastProgress: SimTime
+    var endedQuiet = false
     let traceLog: TraceLog
     public private(set) var invariantViolations: [String] = []
 
@@ -75,6 +79,7 @@ public struct Simulation {
         self.options = options
         let seed = options.seed ?? scenario.seed
         let lastAction = scenario.timeline.last?.at ?? .zero
+        lastProgress = lastAction
         let limit = scenario.stopAt ?? (lastAction + Simulation.defaultHorizon)
         engine = Engine(timeLimit: limit, eventLimit: options.eventLimit, reservingCapacity: 4096)
         state = scenario.state
@@ -119,6 +124,7 @@ public struct Simulation {
     /// Nothing will change any more: without `stopAt` the run ends now; with one it ends exactly at
     /// `stopAt` (open outages count to it), NMO's attempt clock advanced as its passes would have.
     mutating func stopQuietly() {
+        endedQuiet = true
         guard let stopAt = scenario.stopAt, now < stopAt else {
             engine.stop(.done)
             return
@@ -130,6 +136,13 @@ public struct Simulation {
     }
 
     var now: SimTime { engine.now }
+
+    /// Work moved forward: without `stopAt` the horizon starts again from now.
+    mutating func progressed() {
+        guard scenario.stopAt == nil, now > lastProgress else { return }
+        lastProgress = now
+        engine.extendTimeLimit(to: now + Simulation.defaultHorizon)
+    }
 
     @discardableResult
     mutating func schedule(at time: SimTime, lane: Lane = .controller, _ event: SimEvent) -> TimerID {
@@ -266,6 +279,7 @@ public struct Simulation {
 
     mutating func closeOutage(_ vm: VMID, resolution: String) {
         guard let k = record.outages[vm.i].indices.last, record.outages[vm.i][k].to == nil else { return }
+        progressed()
         record.outages[vm.i][k].to = now
         record.outages[vm.i][k].resolution = resolution
     }
@@ -341,6 +355,16 @@ public struct Simulation {
         }
         record.workloadUpdate?.outdatedAtEnd = state.vmStatus.filter(\.outdated).count
         record.stopReason = (engine.stopReason ?? .done).description
+        switch engine.stopReason ?? .done {
+        case .done: record.ending = .quiet
+        case .timeLimit where endedQuiet: record.ending = .quiet
+        case .timeLimit where scenario.stopAt != nil: record.ending = .stopAt
+        case .timeLimit:
+            record.ending = .noProgress(since: lastProgress, horizon: Simulation.defaultHorizon)
+            record.stopReason = "nothing progressed for \(Simulation.defaultHorizon) since \(lastProgress) (no stopAt)"
+        case .eventLimit, .halted: record.ending = .limit(record.stopReason)
+        }
+        record.rollingMaintenances = rollings.map(\.record)
         record.endTime = now
         record.eventsProcessed = engine.eventsProcessed
         record.trace = traceLog.entries

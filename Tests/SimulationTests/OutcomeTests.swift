@@ -1,5 +1,7 @@
 import ClusterModel
 import Reporting
+import Scenarios
+import Simulation
 import Testing
 
 /// What Totals say: VMs still down at the end first, real outages apart from live-migration pauses,
@@ -50,5 +52,90 @@ import Testing
         #expect(text.contains("  total downtime        1m0.260s (outages and migration pauses)\n"))
         #expect(text.contains("      paused 00:01:"))
         #expect(RunMetrics(r)[.vmsWithOutage] == 1 && RunMetrics(r)[.vmsWithDowntime] == 5)
+    }
+}
+
+/// A run without stopAt is cut only when nothing has progressed for the horizon (7 days); an
+/// unfinished drain is BLOCKED only when it is known to be stuck, and a rolling maintenance says
+/// how far it got.
+@Suite struct RunEndingTests {
+    private func report(_ yaml: String, checkInvariants: Bool = true) throws -> (RunRecord, String) {
+        var r: RunRecord
+        if checkInvariants {
+            r = try simulate(yaml)
+        } else {
+            var sim = Simulation(scenario: try ScenarioLoader.load(text: yaml, file: "test.yaml"), options: SimulationOptions(trace: false))
+            r = sim.run()
+        }
+        return (r, ReportText.render(r))
+    }
+
+    /// 30 empty workers, one at a time, 6 h each: every drain is over at once and each CR is
+    /// deleted 6 h later, so the last ends at 0:01 + 30 × 6 h = 180:01 — past 7 days after the
+    /// only timeline action, yet not cut, because every node's end is progress.
+    @Test func aLongRollingMaintenanceThatKeepsMovingIsNeverCut() throws {
+        let (r, text) = try report(
+            """
+            nodes: [{name: "worker-{i}", count: 30, cpu: "32", memory: 128Gi}]
+            timeline: [{at: 1m, rollingMaintenance: {maxUnavailable: 1, maintenanceDuration: 6h}}]
+            """)
+        #expect(r.ending == .quiet)
+        #expect(r.endTime == ms(180 * 3_600_000 + 60_000))
+        #expect(
+            text.contains(
+                "  rolling maintenance of 30 node(s), maxUnavailable 1, started 00:01:00.000: finished at 180:01:00.000 after 180h00m\n"))
+    }
+
+    /// db's only disk is ReadWriteOnce under LiveMigrate: the eviction is refused forever, the
+    /// cluster goes quiet at 0:01, and the rolling maintenance never gets past worker-0.
+    @Test func aStalledRollingMaintenanceSaysWhereItIsStuckWhyAndWhatNeverStarted() throws {
+        let (r, text) = try report(
+            """
+            nodes: [{name: "worker-{i}", count: 3, cpu: "32", memory: 128Gi}]
+            persistentVolumeClaims: [{name: db, size: 30Gi, accessModes: [ReadWriteOnce]}]
+            vms: [{name: db, cpu: 2, memory: 4Gi, runStrategy: Always, evictionStrategy: LiveMigrate, node: worker-0,
+                   volumes: [{persistentVolumeClaim: {claimName: db}}]}]
+            timeline: [{at: 1m, rollingMaintenance: {maxUnavailable: 1, maintenanceDuration: 10m}}]
+            """)
+        #expect(r.ending == .quiet)
+        #expect(
+            text.contains(
+                "0 of 3 done; stuck at worker-0 since 00:01:00.000 because db cannot leave: LiveMigrate and DisksNotLiveMigratable: "
+                    + "PVC db is ReadWriteOnce; 2 never started\n"))
+        #expect(text.contains("BLOCKED, still Running for 0ms, drainProgress 0% (the cluster went quiet: it would never finish)"))
+    }
+
+    /// Empty nodes, 1 h each, stopAt 2h: worker-0 is done at 1:01, worker-1 is in maintenance until
+    /// 2:01 when the run stops at 2:00, worker-2 has not started. Cut, not stuck.
+    @Test func aRunCutByStopAtSaysWhatWasInProgressAndNotStarted() throws {
+        let (r, text) = try report(
+            """
+            stopAt: 2h
+            nodes: [{name: "worker-{i}", count: 3, cpu: "32", memory: 128Gi}]
+            timeline: [{at: 1m, rollingMaintenance: {maxUnavailable: 1, maintenanceDuration: 1h}}]
+            """)
+        #expect(r.ending == .stopAt)
+        #expect(text.contains("1 of 3 done; worker-1 in progress when the run was cut at 02:00:00.000; 1 not started\n"))
+        #expect(!text.contains("BLOCKED"))
+    }
+
+    /// worker-1 (32 Gi) can never hold big (48 Gi): its evacuation is retried with backoff forever.
+    /// Without stopAt nothing progresses after the NodeMaintenance at 0:01, so the run is cut 7 days
+    /// later, at 168:01, and says why. (About 1,900 retries: run without the per-event invariants.)
+    @Test func withoutStopAtARunIsCutAfterSevenDaysWithoutProgressAndSaysSo() throws {
+        let (r, text) = try report(
+            """
+            nodes:
+              - {name: worker-0, cpu: "32", memory: 128Gi}
+              - {name: worker-1, cpu: "32", memory: 32Gi}
+            persistentVolumeClaims: [{name: big, size: 30Gi, accessModes: [ReadWriteMany]}]
+            vms: [{name: big, cpu: 2, memory: 48Gi, runStrategy: Always, node: worker-0,
+                   volumes: [{persistentVolumeClaim: {claimName: big}}]}]
+            timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
+            """, checkInvariants: false)
+        #expect(r.ending == .noProgress(since: ms(60_000), horizon: .minutes(7 * 24 * 60)))
+        #expect(r.endTime == ms(168 * 3_600_000 + 60_000))
+        #expect(r.stopReason == "nothing progressed for 168h00m since 00:01:00.000 (no stopAt)")
+        #expect(text.contains("BLOCKED, still Running for 168h00m, drainProgress 0% (nothing progressed for 168h00m since 00:01:00.000)"))
     }
 }
