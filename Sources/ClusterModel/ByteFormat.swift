@@ -8,4 +8,12 @@ public enum ByteFormat {
         }
         return "\(b)"
     }
+
+    /// CPU millicores as cores, the way a node's capacity is written: `6`, `2.5`, `0.125`.
+    public static func cores(_ millis: Int64) -> String {
+        var fraction = String(millis % 1000)
+        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(millis / 1000)" + (fraction.isEmpty ? "" : "." + fraction)
+    }
 }

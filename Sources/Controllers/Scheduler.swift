@@ -57,58 +57,81 @@ public enum Scheduler {
         return false
     }
 
-    /// Why no node fits, counted per kind of node like the Kubernetes scheduler's message (each node
-    /// under the first filter that rejects it).
+    /// How many nodes each filter turned the pod away from, each node under the first filter that
+    /// rejects it (the counts of the Kubernetes scheduler's "0/N nodes are available" message).
+    public struct Rejections: Sendable {
+        public var cordoned = 0, controlPlane = 0, notReady = 0, tainted = 0, unmatched = 0
+        public var lackMemory = 0, lackCPU = 0, antiAffinity = 0, source = 0
+        /// A VM whose pod keeps this one away by anti-affinity (the first found).
+        public var antiAffinityWith: VMID?
+        /// A ReadWriteOncePod claim in use by another VM's pod: no node is even considered.
+        public var readWriteOncePod: (claim: ClaimID, other: VMID)?
+
+        /// Some node that every other filter accepts lacks room: more capacity would help; without
+        /// one, nodes alone would not (constraints, taints, a claim in use).
+        public var lacksCapacity: Bool { lackMemory + lackCPU > 0 }
+    }
+
+    public static func rejections(_ vm: VMID, avoiding avoid: Int, in state: borrowing ClusterState) -> Rejections {
+        var r = Rejections()
+        if let conflict = state.readWriteOncePodConflict(vm) {
+            r.readWriteOncePod = conflict
+            return r
+        }
+        let spec = state.vms[vm.i]
+        let cpuMillis = spec.launcherCPURequestMillis, memoryBytes = spec.launcherMemoryRequestBytes
+        for i in state.nodes.indices {
+            let node = state.nodes[i]
+            if i == avoid {
+                r.source += 1
+            } else if node.role == .controlPlane {
+                // Control-plane nodes carry the NoSchedule role taint that VM pods do not tolerate.
+                r.controlPlane += 1
+            } else if node.unschedulable {
+                r.cordoned += 1
+            } else if !state.health[i].acceptsPods {
+                r.notReady += 1
+            } else if PlacementTables.untoleratedTaint(spec, on: node) != nil {
+                r.tainted += 1
+            } else if !state.staticallyEligible(vm, i) {
+                r.unmatched += 1
+            } else if state.freeMemoryBytes(NodeID(i)) < memoryBytes {
+                r.lackMemory += 1
+            } else if state.freeCPUMillis(NodeID(i)) < cpuMillis {
+                r.lackCPU += 1
+            } else if state.antiAffinityExcludes(vm, i) {
+                r.antiAffinity += 1
+                if r.antiAffinityWith == nil { r.antiAffinityWith = state.antiAffinityConflict(vm, i) }
+            }
+        }
+        return r
+    }
+
+    /// Why no node fits, counted per kind of node like the Kubernetes scheduler's message.
     public static func reason(_ vm: VMID, avoiding avoid: Int, in state: borrowing ClusterState) -> String {
-        if let (c, other) = state.readWriteOncePodConflict(vm) {
+        let r = rejections(vm, avoiding: avoid, in: state)
+        if let (c, other) = r.readWriteOncePod {
             return "0/\(state.nodes.count) nodes available: ReadWriteOncePod claim \(state.claims[c.i].name) is in use by the pod of "
                 + state.vms[other.i].name
         }
         let spec = state.vms[vm.i]
         let cpuMillis = spec.launcherCPURequestMillis, memoryBytes = spec.launcherMemoryRequestBytes
-        var cordoned = 0, controlPlane = 0, notReady = 0, tainted = 0, unmatched = 0, lackMemory = 0, lackCPU = 0
-        var source = 0, antiAffinity = 0
-        var conflict: VMID?
-        for i in state.nodes.indices {
-            let node = state.nodes[i]
-            if i == avoid {
-                source += 1
-            } else if node.role == .controlPlane {
-                // Control-plane nodes carry the NoSchedule role taint that VM pods do not tolerate.
-                controlPlane += 1
-            } else if node.unschedulable {
-                cordoned += 1
-            } else if !state.health[i].acceptsPods {
-                notReady += 1
-            } else if PlacementTables.untoleratedTaint(spec, on: node) != nil {
-                tainted += 1
-            } else if !state.staticallyEligible(vm, i) {
-                unmatched += 1
-            } else if state.freeMemoryBytes(NodeID(i)) < memoryBytes {
-                lackMemory += 1
-            } else if state.freeCPUMillis(NodeID(i)) < cpuMillis {
-                lackCPU += 1
-            } else if state.antiAffinityExcludes(vm, i) {
-                antiAffinity += 1
-                if conflict == nil { conflict = state.antiAffinityConflict(vm, i) }
-            }
-        }
         var parts: [String] = []
-        if cordoned > 0 { parts.append("\(cordoned) cordoned") }
-        if controlPlane > 0 { parts.append("\(controlPlane) control-plane (tainted)") }
-        if notReady > 0 { parts.append("\(notReady) down or tainted by failure handling") }
-        if tainted > 0 { parts.append("\(tainted) with a taint the VM does not tolerate") }
-        if unmatched > 0 { parts.append("\(unmatched) not matching nodeSelector or node affinity") }
-        if lackMemory > 0 { parts.append("\(lackMemory) lack \(ByteFormat.describe(memoryBytes)) memory") }
-        if lackCPU > 0 { parts.append("\(lackCPU) lack \(cpuMillis)m CPU") }
-        if antiAffinity > 0 {
-            parts.append("\(antiAffinity) excluded by anti-affinity" + (conflict.map { " with \(state.vms[$0.i].name)" } ?? ""))
+        if r.cordoned > 0 { parts.append("\(r.cordoned) cordoned") }
+        if r.controlPlane > 0 { parts.append("\(r.controlPlane) control-plane (tainted)") }
+        if r.notReady > 0 { parts.append("\(r.notReady) down or tainted by failure handling") }
+        if r.tainted > 0 { parts.append("\(r.tainted) with a taint the VM does not tolerate") }
+        if r.unmatched > 0 { parts.append("\(r.unmatched) not matching nodeSelector or node affinity") }
+        if r.lackMemory > 0 { parts.append("\(r.lackMemory) lack \(ByteFormat.describe(memoryBytes)) memory") }
+        if r.lackCPU > 0 { parts.append("\(r.lackCPU) lack \(cpuMillis)m CPU") }
+        if r.antiAffinity > 0 {
+            parts.append("\(r.antiAffinity) excluded by anti-affinity" + (r.antiAffinityWith.map { " with \(state.vms[$0.i].name)" } ?? ""))
         }
-        if source > 0 { parts.append("1 is the migration source") }
+        if r.source > 0 { parts.append("1 is the migration source") }
         let head: String
-        if lackMemory > 0 {
+        if r.lackMemory > 0 {
             head = "no schedulable node has \(ByteFormat.describe(memoryBytes)) memory free"
-        } else if lackCPU > 0 {
+        } else if r.lackCPU > 0 {
             head = "no schedulable node has \(cpuMillis)m CPU free"
         } else {
             head = "no node fits"

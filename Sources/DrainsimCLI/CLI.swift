@@ -22,7 +22,7 @@ public enum CLI {
                                                              run a scenario and print its report
           drainsim validate FILE...                          check scenario files, print nothing but errors
           drainsim bench FILE [--repeat N]                   time a scenario (events per second, wall time)
-          drainsim capacity FILE --nodes A,B [--json]        can these nodes be emptied? who is stranded, what is missing
+          drainsim capacity FILE --nodes A,B|-l SEL|--each  can these nodes be emptied? who is stranded, what is missing
           drainsim check [FILE...] [--record] [--junit FILE] compare scenarios with their accepted results (CI)
           drainsim sweep FILE [--runs N] [--set PATH=V1,V2]... [--jobs J] [--shard I/N] [--json] [--csv FILE]
                                                              run many seeds and a grid of settings; statistics
@@ -54,12 +54,18 @@ public enum CLI {
         """
 
     static let capacityHelp = """
-        drainsim capacity FILE --nodes A,B [--json]
+        drainsim capacity FILE (--nodes A,B | -l SELECTOR) [--json]
+        drainsim capacity FILE --each [--nodes A,B | -l SELECTOR] [--json]
 
         On the scenario's cluster as it stands at time zero (its timeline is not run), cordons the given
         nodes and places each of their VMs elsewhere, in order, as the scheduler would (constraints and
         capacity included). Lists where each VM goes, the VMs that are stranded and why (not
-        live-migratable with LiveMigrate, External, or no node fits), and the CPU and memory missing.
+        live-migratable with LiveMigrate, External, or no node fits), and the CPU and memory missing for
+        the VMs stranded for lack of room (others get no node suggestion: more nodes would not move them).
+          -l, --selector S   the nodes whose labels match S, as kubectl reads it: key=value, key!=value,
+                             key, !key, comma-separated, all must hold (e.g. -l topology.kubernetes.io/zone=rack-a)
+          --each             the N+1 question: each node alone (default: every worker), listing those
+                             that cannot be emptied
         Exit status: 0 when every VM can go, 1 when some are stranded, 2 bad input.
         """
 
@@ -136,6 +142,8 @@ public enum CLI {
         var json = false
         var repeatCount = 3
         var nodes: [String] = []
+        var selector: String?
+        var each = false
         var sets: [String] = []
         var runs: Int?
         var jobs: Int?
@@ -170,6 +178,8 @@ public enum CLI {
                 case "--out": o.outDir = try value(a)
                 case "--json": o.json = true
                 case "--nodes": o.nodes = try value(a).split(separator: ",").map(String.init)
+                case "-l", "--selector": o.selector = try value(a)
+                case "--each": o.each = true
                 case "--set": o.sets.append(try value(a))
                 case "--runs":
                     guard let n = Int(try value(a)), n > 0 else { throw UsageError(message: "--runs needs a positive integer") }
@@ -492,20 +502,42 @@ public enum CLI {
 
     static func capacity(_ args: [String], out: inout String, err: inout String) -> ExitCode {
         let o: Options, scenario: Scenario
-        switch prepare("capacity", args, allowed: ["--nodes", "--json"], help: capacityHelp, out: &out, err: &err) {
+        switch prepare(
+            "capacity", args, allowed: ["--nodes", "-l", "--selector", "--each", "--json"], help: capacityHelp, out: &out, err: &err)
+        {
         case .success(let prepared): (o, scenario) = prepared
         case .failure(let code): return code
         }
+        let all = scenario.state.nodes
         var nodes: [NodeID] = []
         for name in o.nodes {
-            guard let i = scenario.state.nodes.firstIndex(where: { $0.name == name }) else {
+            guard let i = all.firstIndex(where: { $0.name == name }) else {
                 err += "drainsim capacity: no node named \"\(name)\" in \(scenario.file)\n"
                 return .badInput
             }
             nodes.append(NodeID(i))
         }
+        if let text = o.selector {
+            let selector: LabelSelector
+            do { selector = try LabelSelector(text) } catch {
+                err += "drainsim capacity: -l \(text): \(error.message)\n"
+                return .badInput
+            }
+            let matched = all.indices.filter { selector.matches(PlacementTables.labels(of: all[$0])) }.map { NodeID($0) }
+            if matched.isEmpty {
+                err += "drainsim capacity: no node in \(scenario.file) matches -l \(text)\n"
+                return .badInput
+            }
+            nodes += matched.filter { !nodes.contains($0) }
+        }
+        if o.each {
+            let candidates = nodes.isEmpty ? all.indices.filter { all[$0].role == .worker }.map { NodeID($0) } : nodes
+            let check = EachNodeCapacityCheck(scenario: scenario, candidates: candidates)
+            out += o.json ? check.json() : check.text()
+            return check.allEvacuable ? .ok : .expectationsFailed
+        }
         if nodes.isEmpty {
-            err += "drainsim capacity: give the nodes to empty with --nodes A,B\n\n" + capacityHelp + "\n"
+            err += "drainsim capacity: give the nodes to empty with --nodes A,B or -l KEY=VALUE, or --each\n\n" + capacityHelp + "\n"
             return .badInput
         }
         let check = CapacityCheck(scenario: scenario, draining: nodes)

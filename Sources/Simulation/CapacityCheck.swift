@@ -8,7 +8,9 @@ import SimKernel
 /// nodes are cordoned and each of their VMs, in declaration order, is placed by the scheduler on the
 /// rest of the cluster (with its constraints, and the capacity taken by the VMs placed before it).
 /// A VM that would block the drain (LiveMigrate but not live-migratable, External) or finds no node
-/// is stranded, with the reason.
+/// is stranded, with the reason. Only a stranding for lack of room counts toward the capacity
+/// missing and the nodes suggested: more nodes do not move a VM that cannot migrate or whose
+/// constraints no node meets.
 public struct CapacityCheck {
     public struct Outcome: Equatable, Sendable {
         public var vm: String
@@ -18,21 +20,32 @@ public struct CapacityCheck {
         /// How it leaves: live migration, or shut down and restarted elsewhere.
         public var how: String
         public var reason: String?
+        /// Stranded because the nodes that would take it lack room (more capacity would help).
+        public var forCapacity = false
     }
 
     public var nodes: [String]
     public var outcomes: [Outcome] = []
     public var missingCPUMillis: Int64 = 0
     public var missingMemoryBytes: Int64 = 0
-    /// Nodes like the largest drained one that would cover what is missing.
+    /// Nodes like the largest drained one that would cover the capacity missing.
     public var nodesNeeded = 0
 
     public var stranded: [Outcome] { outcomes.filter { $0.to == nil } }
 
-    public init(scenario: Scenario, draining: [NodeID]) {
+    /// The cluster at time zero, every VM placed: the state each check starts from.
+    public static func clusterAtTimeZero(_ scenario: Scenario) -> ClusterState {
         var sim = Simulation(scenario: scenario, options: SimulationOptions(trace: false))
         sim.placeInitialVMs()
-        var state = sim.state
+        return sim.state
+    }
+
+    public init(scenario: Scenario, draining: [NodeID]) {
+        self.init(cluster: CapacityCheck.clusterAtTimeZero(scenario), draining: draining)
+    }
+
+    public init(cluster: ClusterState, draining: [NodeID]) {
+        var state = cluster
         nodes = draining.map { state.nodes[$0.i].name }
         for n in draining { state.setUnschedulable(n, true) }
         var largestCPU: Int64 = 1, largestMemory: Int64 = 1
@@ -68,16 +81,17 @@ public struct CapacityCheck {
                         state.bindLauncher(vm, to: target)  // the capacity it takes there
                     case .unschedulable(let why):
                         outcome.reason = why
+                        outcome.forCapacity = Scheduler.rejections(vm, avoiding: n.i, in: state).lacksCapacity
                     }
                 }
-                if outcome.to == nil {
+                if outcome.forCapacity {
                     missingCPUMillis += spec.launcherCPURequestMillis
                     missingMemoryBytes += spec.launcherMemoryRequestBytes
                 }
                 outcomes.append(outcome)
             }
         }
-        if !stranded.isEmpty {
+        if missingCPUMillis > 0 || missingMemoryBytes > 0 {
             let byCPU = (missingCPUMillis + largestCPU - 1) / largestCPU
             let byMemory = (missingMemoryBytes + largestMemory - 1) / largestMemory
             nodesNeeded = Int(max(byCPU, byMemory))
@@ -93,15 +107,28 @@ public struct CapacityCheck {
             if let r = o.reason { out += " — STRANDED: \(r)" }
             out += "\n"
         }
-        if !stranded.isEmpty {
-            out += "Missing: \(missingCPUMillis)m CPU and \(ByteFormat.describe(missingMemoryBytes)) memory of requests"
-            out += " (at least \(nodesNeeded) more node(s) like the largest drained one, unless the strandings are not about capacity)\n"
+        return out + missingText()
+    }
+
+    /// What would make the nodes evacuable: capacity for the VMs stranded by room, nothing for the rest.
+    func missingText() -> String {
+        var out = ""
+        let byCapacity = stranded.filter(\.forCapacity).count
+        if byCapacity > 0 {
+            out += "Missing for the \(byCapacity) VM(s) stranded for lack of room: \(ByteFormat.cores(missingCPUMillis)) CPU cores and "
+            out +=
+                "\(ByteFormat.describe(missingMemoryBytes)) memory of requests (at least \(nodesNeeded) more node(s) like the largest drained one)\n"
+        }
+        let other = stranded.count - byCapacity
+        if other > 0 {
+            out += "\(other) VM(s) stranded for other reasons (not live-migratable, External, constraints no node meets):"
+            out += " more nodes would not move them\n"
         }
         return out
     }
 
-    public func json() -> String {
-        JSONValue.object([
+    func jsonValue() -> JSONValue {
+        .object([
             ("nodes", .array(nodes.map(JSONValue.string))),
             ("evacuable", .bool(stranded.isEmpty)),
             (
@@ -111,12 +138,52 @@ public struct CapacityCheck {
                         .object([
                             ("vm", .string($0.vm)), ("from", .string($0.from)), ("to", .optional($0.to)), ("how", .string($0.how)),
                             ("reason", .optional($0.reason)),
+                            ("cause", $0.to != nil ? .null : .string($0.forCapacity ? "capacity" : "other")),
                         ])
                     })
             ),
+            ("strandedForCapacity", .int(stranded.filter(\.forCapacity).count)),
+            ("strandedForOtherReasons", .int(stranded.filter { !$0.forCapacity }.count)),
             ("missingCPUMillis", .int(missingCPUMillis)),
             ("missingMemoryBytes", .int(missingMemoryBytes)),
             ("nodesNeeded", .int(nodesNeeded)),
-        ]).render()
+        ])
+    }
+
+    public func json() -> String { jsonValue().render() }
+}
+
+/// The N+1 question: can each of these nodes be emptied on its own, the rest of the cluster as it
+/// stands at time zero? Each node is checked alone from the same starting cluster.
+public struct EachNodeCapacityCheck {
+    public var checks: [CapacityCheck]
+
+    public init(scenario: Scenario, candidates: [NodeID]) {
+        let cluster = CapacityCheck.clusterAtTimeZero(scenario)
+        checks = candidates.map { CapacityCheck(cluster: cluster, draining: [$0]) }
+    }
+
+    public var allEvacuable: Bool { checks.allSatisfy { $0.stranded.isEmpty } }
+
+    public func text() -> String {
+        let cannot = checks.filter { !$0.stranded.isEmpty }
+        var out = "Can each node be emptied on its own (N+1)? "
+        out +=
+            cannot.isEmpty
+            ? "Yes: all \(checks.count).\n" : "\(checks.count - cannot.count) of \(checks.count) can; \(cannot.count) cannot:\n"
+        for c in cannot {
+            out += "  \(c.nodes.joined()): \(c.stranded.count) of \(c.outcomes.count) VM(s) stranded: "
+            out += c.stranded.prefix(3).map { "\($0.vm) (\($0.reason ?? ""))" }.joined(separator: "; ")
+            out += c.stranded.count > 3 ? "; and \(c.stranded.count - 3) more\n" : "\n"
+            out += c.missingText().split(separator: "\n").map { "      \($0)\n" }.joined()
+        }
+        let can = checks.filter { $0.stranded.isEmpty }.map { $0.nodes.joined() }
+        if !can.isEmpty && !cannot.isEmpty { out += "Can be emptied: \(can.joined(separator: ", "))\n" }
+        return out
+    }
+
+    public func json() -> String {
+        JSONValue.object([("mode", .string("each")), ("evacuable", .bool(allEvacuable)), ("checks", .array(checks.map { $0.jsonValue() }))])
+            .render()
     }
 }

@@ -97,7 +97,9 @@ import Testing
         #expect(r.out.contains("\"nodesNeeded\": 3"))
     }
 
-    @Test func strandingByAntiAffinityOrANonMigratableDiskIsNamed() {
+    /// Strandings whose cause is not room — anti-affinity, a ReadWriteOnce disk under LiveMigrate — are
+    /// named and suggest no nodes: more nodes would not move them.
+    @Test func strandingByAntiAffinityOrANonMigratableDiskIsNamedAndSuggestsNoNodes() {
         let a = run(["capacity", scenario("anti-affinity-stranding.yaml"), "--nodes", "worker-0"])
         #expect(
             a.out.contains(
@@ -106,6 +108,69 @@ import Testing
         #expect(
             b.out.contains(
                 "db-1 on worker-0: blocks the drain — STRANDED: LiveMigrate and DisksNotLiveMigratable: PVC db-1 is ReadWriteOnce"))
+        for r in [a, b] {
+            #expect(r.status == 1)
+            #expect(
+                r.out.hasSuffix(
+                    "1 VM(s) stranded for other reasons (not live-migratable, External, constraints no node meets): more nodes would not move them\n"
+                ))
+            #expect(!r.out.contains("Missing"))
+        }
+        let json = run(["capacity", scenario("livemigrate-rwo.yaml"), "--nodes", "worker-0", "--json"])
+        #expect(
+            json.out.contains("\"nodesNeeded\": 0") && json.out.contains("\"cause\": \"other\"")
+                && json.out.contains("\"missingCPUMillis\": 0"))
+    }
+
+    /// A VM held to its node by a nodeSelector on kubernetes.io/hostname is stranded by its constraint
+    /// (the other nodes do not match, its own is cordoned), not by room.
+    @Test func aVMSelectingItsNodeByHostnameSuggestsNoNodes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("drainsim-capacity-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/pinned.yaml"
+        try """
+        nodes: [{name: "worker-{i}", count: 3, cpu: "32", memory: 128Gi}]
+        vms: [{name: license, cpu: 2, memory: 4Gi, runStrategy: Always, evictionStrategy: None, nodeSelector: {kubernetes.io/hostname: worker-0}}]
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let r = run(["capacity", file, "--nodes", "worker-0"])
+        #expect(r.status == 1)
+        #expect(
+            r.out.contains(
+                "license on worker-0: shut down and restarted — STRANDED: no node fits (0/3 nodes available: 2 not matching nodeSelector"))
+        #expect(r.out.contains("1 VM(s) stranded for other reasons") && !r.out.contains("Missing"))
+    }
+
+    /// `-l` picks the nodes by label like kubectl: rack r1's three workers, the same answer as naming
+    /// them, with the missing CPU in cores (15 × 400m = 6 cores).
+    @Test func aLabelSelectorPicksTheNodesAndCPUIsInCores() {
+        let r = run(["capacity", scenario("rack-power-loss.yaml"), "-l", "topology.kubernetes.io/rack=r1"])
+        #expect(r.status == 1)
+        #expect(r.out.hasPrefix("Can r1-worker-0, r1-worker-1, r1-worker-2 be emptied? No: 15 of 18 VM(s) stranded."))
+        #expect(
+            r.out.contains(
+                "Missing for the 15 VM(s) stranded for lack of room: 6 CPU cores and 545.6Gi memory of requests (at least 3 more node(s) like the largest drained one)"
+            ))
+        #expect(
+            run(["capacity", scenario("rack-power-loss.yaml"), "-l", "topology.kubernetes.io/rack!=r1,!gpu"]).out.hasPrefix(
+                "Can r2-worker-0, r2-worker-1, r2-worker-2 be emptied?"))
+        let bad = run(["capacity", scenario("rack-power-loss.yaml"), "-l", "=r1"])
+        #expect(bad.status == 2 && bad.err.contains("-l =r1: \"=r1\" has no valid label key"))
+        let none = run(["capacity", scenario("rack-power-loss.yaml"), "-l", "rack=r9"])
+        #expect(none.status == 2 && none.err.contains("no node in"))
+    }
+
+    /// N+1 on rack-power-loss: six 256 Gi workers with six 36.375 Gi VMs each have 37.75 Gi free, room
+    /// for one more VM. Emptying any one node sends five VMs to the five others and strands the sixth:
+    /// no worker can be emptied alone; each lacks 400m (0.4 cores) and 36.4 Gi, one more node.
+    @Test func eachModeAnswersTheNPlusOneQuestion() {
+        let r = run(["capacity", scenario("rack-power-loss.yaml"), "--each"])
+        #expect(r.status == 1)
+        #expect(r.out.hasPrefix("Can each node be emptied on its own (N+1)? 0 of 6 can; 6 cannot:\n"))
+        #expect(
+            r.out.components(separatedBy: "Missing for the 1 VM(s) stranded for lack of room: 0.4 CPU cores and 36.4Gi memory").count == 7)
+        let ok = run(["capacity", scenario("livemigrate-rwx.yaml"), "--each"])
+        #expect(ok.status == 0 && ok.out == "Can each node be emptied on its own (N+1)? Yes: all 3.\n")
     }
 
     @Test func anUnknownNodeIsBadInput() {
