@@ -20,6 +20,7 @@ import Testing
                      volumes: [{persistentVolumeClaim: {claimName: "d-{i}"}}]}
                   - {name: other, cpu: 4, memory: 8Gi, runStrategy: Always, node: worker-1}
                 timeline: [{at: 10m, kernelPanic: worker-0}]
+                expect: {maxVMsDownAtEnd: 1, maxVMsWithOutage: 2}
                 """)
         #expect(r.endTime == ms(7_200_000))
         #expect(r.vmsDownAtEnd.map { r.state.vms[$0.i].name } == ["web-0", "web-1"])
@@ -32,6 +33,9 @@ import Testing
             text.contains(
                 "  web-0: down since 00:10:00.000 (1h50m), still down at the end: kernel panic on worker-0; awaiting fencing: "
                     + "the VMI still looks Running to KubeVirt\n"))
+        #expect(r.expectations.map(\.expectation) == ["maxVMsDownAtEnd ≤ 1", "maxVMsWithOutage ≤ 2"])
+        #expect(r.expectations.map(\.passed) == [false, true])
+        #expect(r.expectations.first?.actual == "2 (web-0, web-1)")
         let metrics = RunMetrics(r)
         #expect(metrics[.vmsDownAtEnd] == 2 && metrics[.vmsWithOutage] == 2 && metrics[.totalDowntime] == 13_200_000)
     }
