@@ -50,9 +50,8 @@ public struct TransferState: Equatable, Sendable, Codable {
     public var updatedAt: SimTime
     /// Bytes per second this migration gets now.
     public var bandwidthBytesPerSecond: Int64
-    /// Lowest remaining seen at a round boundary, and when (progress timeout).
-    public var lowestRemaining: Int64
-    public var lowestAt: SimTime
+    /// Since when no byte has flowed (bandwidth 0), for the progress timeout; nil while bytes flow.
+    public var stalledSince: SimTime?
     public var rounds = 1
     public var bytesSent: Int64 = 0
     /// The last round (stop-and-copy) or post-copy is under way: the outcome is fixed.
@@ -73,8 +72,7 @@ public struct TransferState: Equatable, Sendable, Codable {
         roundBytesLeft = dataBytes
         updatedAt = now
         bandwidthBytesPerSecond = bandwidth
-        lowestRemaining = dataBytes
-        lowestAt = now
+        stalledSince = bandwidth == 0 ? now : nil
     }
 }
 

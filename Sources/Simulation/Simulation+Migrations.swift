@@ -100,11 +100,12 @@ extension Simulation {
         state.setMigrationPhase(m, .Running, at: now)
         state.migrations[m.i].transfer = TransferState(dataBytes: vm.migrationDataBytes, at: now, bandwidth: 0)
         trace("migration \(state.migrations[m.i].name) Running")
+        // No bandwidth yet: the progress timer runs until the first rebalance gives it some.
+        migrationTimers[m.i].progress = schedule(after: state.config.liveMigration.progressTimeout, .migrationProgressCheck(m))
         rebalanceTransfers()
         let perGiB = state.migrationSettings[state.migrations[m.i].vm.i].completionTimeoutPerGiB
         migrationTimers[m.i].completion = schedule(
             after: MigrationController.completionTimeout(dataBytes: vm.migrationDataBytes, perGiB: perGiB), .migrationCompletionTimeout(m))
-        migrationTimers[m.i].progress = schedule(after: state.config.liveMigration.progressTimeout, .migrationProgressCheck(m))
     }
 
     /// A transfer started or ended: every transfer's share of the links may have changed. Bytes sent
@@ -116,9 +117,19 @@ extension Simulation {
             if bw == tr.bandwidthBytesPerSecond { continue }
             tr.settle(at: now)
             tr.bandwidthBytesPerSecond = bw
-            state.migrations[t.i].transfer = tr
             cancelTimer(t, \.round)
-            if bw == 0 { continue }  // stalled: no round can end until bandwidth returns
+            if bw == 0 {
+                // Stalled: no round can end, and the progress timeout runs until bandwidth returns.
+                tr.stalledSince = now
+                state.migrations[t.i].transfer = tr
+                if migrationTimers[t.i].progress == nil {
+                    migrationTimers[t.i].progress = schedule(after: state.config.liveMigration.progressTimeout, .migrationProgressCheck(t))
+                }
+                continue
+            }
+            tr.stalledSince = nil
+            state.migrations[t.i].transfer = tr
+            cancelTimer(t, \.progress)
             migrationTimers[t.i].round = schedule(
                 after: MigrationController.sendTime(tr.roundBytesLeft, bandwidth: bw),
                 .migrationRoundDone(t))
@@ -159,13 +170,6 @@ extension Simulation {
         }
         tr.rounds += 1
         tr.roundStartedAt = now
-        if dirtied < tr.lowestRemaining {
-            tr.lowestRemaining = dirtied
-            tr.lowestAt = now
-            cancelTimer(m, \.progress)
-            migrationTimers[m.i].progress = schedule(
-                after: state.config.liveMigration.progressTimeout, .migrationProgressCheck(m))
-        }
         state.migrations[m.i].transfer = tr
         migrationTimers[m.i].round = schedule(
             after: MigrationController.sendTime(dirtied, bandwidth: bw), .migrationRoundDone(m))
@@ -194,34 +198,22 @@ extension Simulation {
         capacityFreed()
     }
 
-    /// KubeVirt's progress rule: fail when the remaining data has not reached a new low for
-    /// progressTimeout. Within a round the remaining data is what is left to send plus what the guest
-    /// has dirtied since the round began — it is continuous at round ends, so a round that is still
-    /// bringing it down is progress even when it runs longer than the timeout.
+    /// KubeVirt's progress rule (virt-launcher `live-migration-source.go`, processInflightMigration):
+    /// every 400 ms libvirt's DataRemaining is compared with the *previous* sample, and the timer is
+    /// reset whenever it fell. QEMU's remaining bytes leave out pages dirtied since the last bitmap
+    /// sync, so they fall between any two samples while bytes flow, even for a guest that dirties
+    /// faster than its link: that one runs to the completion timeout. Only a transfer that sends
+    /// nothing (a cut migration network, a stalled target) for progressTimeout fails here.
     mutating func migrationProgressCheck(_ m: MigrationID) {
         migrationTimers[m.i].progress = nil
         let mig = state.migrations[m.i]
-        guard mig.phase == .Running, var tr = mig.transfer, !tr.switchingOver else { return }
+        guard mig.phase == .Running, let tr = mig.transfer, !tr.switchingOver, let since = tr.stalledSince else { return }
         let timeout = state.config.liveMigration.progressTimeout
-        tr.settle(at: now)
-        let dirtiedSoFar = MigrationController.dirtiedBytes(
-            state.vms[mig.vm.i], duration: now - tr.roundStartedAt, round: tr.rounds,
-            autoConverge: state.migrationSettings[mig.vm.i].allowAutoConverge, guestPaused: mig.guestPausedAt != nil)
-        let remaining = tr.roundBytesLeft + dirtiedSoFar
-        if remaining < tr.lowestRemaining {
-            tr.lowestRemaining = remaining
-            tr.lowestAt = now
-        }
-        state.migrations[m.i].transfer = tr
-        guard now - tr.lowestAt >= timeout else {
-            migrationTimers[m.i].progress = schedule(at: tr.lowestAt + timeout, .migrationProgressCheck(m))
-            return
-        }
-        let why =
-            tr.bandwidthBytesPerSecond == 0
-            ? "no bandwidth: a migration network is down" : "the guest dirties memory as fast as the link sends it"
         failMigration(
-            m, reason: "no progress for \(timeout): \(ByteFormat.describe(remaining)) remaining, no new low (\(why))")
+            m,
+            reason:
+                "no progress for \(now - since): no bytes sent since \(since), \(ByteFormat.describe(tr.roundBytesLeft)) of the round left"
+                + " (a migration network is down or the target stalled; progressTimeout \(timeout))")
     }
 
     /// The completion timeout (§4.6): abort; or, with allowWorkloadDisruption, switch to post-copy when

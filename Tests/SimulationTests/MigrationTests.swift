@@ -40,14 +40,15 @@ import Testing
         #expect(r.blockedDrains.isEmpty)
     }
 
-    /// A guest that dirties its whole 1 GiB working set faster than 1 Gbit/s (125e6 B/s) can send it:
-    ///   round 1: 4 GiB / 125e6 → 34,360 ms; dirtied min(1 GiB, 200 MiB/s × 34.36 s) = 1 GiB → new low
-    ///   every later round: 1 GiB again, never a new low → progress timeout 150 s after round 1.
-    /// Transfer starts at 1:20, so the migration fails at 80 s + 34.36 s + 150 s = 264.360 s.
-    @Test func aMigrationThatCannotConvergeFailsByTheProgressTimeout() throws {
+    /// A guest that dirties its whole 1 GiB working set faster than 1 Gbit/s (125e6 B/s) can send it
+    /// never converges, but bytes keep flowing, so virt-launcher's progress rule (each 400 ms sample
+    /// of DataRemaining against the previous one) never fires: it runs to the completion timeout,
+    /// 150 s × ⌈4 GiB = 4.29 GB⌉ = 750 s after the transfer began at 1:20 → failed at 13:50, holding
+    /// its slots all that time. The evacuation creates the next migration at once (held 20 s by the backoff).
+    @Test func aMigrationThatCannotConvergeRunsToTheCompletionTimeout() throws {
         let r = try simulate(
             """
-            stopAt: 5m
+            stopAt: 20m
             nodes: [{name: "w-{i}", count: 2, cpu: "32", memory: 128Gi, migrationLink: 1Gbps}]
             persistentVolumeClaims: [{name: d, size: 10Gi, accessModes: [ReadWriteMany]}]
             vms:
@@ -57,9 +58,36 @@ import Testing
             """)
         let m = try #require(r.migrations(of: "hot").first)
         #expect(m.phase == .Failed)
-        #expect(m.endedAt == ms(264_360))
-        #expect(m.failureReason?.hasPrefix("no progress for 2m30s") == true)
+        #expect(m.endedAt == ms(830_000))
+        #expect(m.failureReason == "completion timeout 12m30s (completionTimeoutPerGiB 150 × 5 GB)")
+        #expect(r.migrations(of: "hot").count == 2 && r.migrations(of: "hot").last?.createdAt == ms(830_000))
         #expect(r.blockedDrains.count == 1)
+    }
+
+    /// The audit's case (hco-1.18, allowPostCopy): a 16 GiB guest dirtying 1.5 GB/s on 10 Gbit/s
+    /// (1.25e9 B/s) never converges by pre-copy. Each round re-sends all 17,179,869,184 B in
+    /// ⌈13,743.9⌉ = 13,744 ms. The completion timeout, 150 × ⌈17.18 GB⌉ = 2,700 s after the transfer
+    /// began at 1:20, switches to post-copy at 46:20: 196 rounds took 2,693,824 ms, round 197 had sent
+    /// 6,176 ms × 1.25e9 = 7.72e9 B, so 9,459,869,184 B follow in ⌈7,567.9⌉ = 7,568 ms: the VMI runs on
+    /// w-1 from 46:27.568 and the drain completes. Before, the progress timeout aborted it at 150 s forever.
+    @Test func postCopyCompletesADrainThatPreCopyCannot() throws {
+        let r = try simulate(
+            """
+            stopAt: 2h
+            cluster: {profile: hco-1.18, liveMigration: {allowPostCopy: true}}
+            nodes: [{name: "w-{i}", count: 2, cpu: "32", memory: 128Gi, migrationLink: 10Gbps}]
+            persistentVolumeClaims: [{name: d, size: 10Gi, accessModes: [ReadWriteMany]}]
+            vms:
+              - {name: db, cpu: 4, memory: 16Gi, dirtyRate: "1500000000", runStrategy: Always, node: w-0,
+                 volumes: [{persistentVolumeClaim: {claimName: d}}]}
+            timeline: [{at: 1m, nodeMaintenance: {node: w-0}}]
+            """)
+        let m = try #require(r.migrations(of: "db").first)
+        #expect(r.migrations(of: "db").count == 1)
+        #expect(m.postCopyStartedAt == ms(2_780_000))
+        #expect(m.endedAt == ms(2_787_568))
+        #expect(m.phase == .Succeeded)
+        #expect(r.blockedDrains.isEmpty && r.state.drains.first?.phase == .Succeeded)
     }
 
     /// With completionTimeoutPerGiB 20 a 4 GiB guest may take 20 × ceil(4.29 GB) = 100 s. At 100 MiB/s
