@@ -41,16 +41,23 @@ extension VirtualMachine {
         return .migratable(method)
     }
 
-    /// Bytes a migration must move: guest memory plus node-local disks under BlockMigration
-    /// (KubeVirt `getVMIMigrationDataSize`).
-    public var migrationDataBytes: Int64 {
-        var total = memoryBytes
+    /// Data written to node-local disks: their files in the launcher's ephemeral-disk directory.
+    public var localDiskWrittenBytes: Int64 {
+        var total: Int64 = 0
         for volume in volumes {
             switch volume.source {
-            case .containerDisk(let size), .emptyDisk(let size): total += size
+            case .containerDisk(let written), .emptyDisk(let written): total += written
             default: break
             }
         }
         return total
     }
+
+    /// KubeVirt's migration data size, which scales the completion timeout: the guest memory size plus
+    /// the local disks' files (virt-launcher `getVMIMigrationDataSize`, manager.go).
+    public var migrationDataBytes: Int64 { memoryBytes + localDiskWrittenBytes }
+
+    /// What pre-copy's first round sends: the memory in use (QEMU `save_zero_page` sends untouched
+    /// pages as headers only) plus the local disks' written data.
+    public var firstRoundBytes: Int64 { memoryInUseBytes + localDiskWrittenBytes }
 }

@@ -17,8 +17,10 @@ public enum VolumeSource: Equatable, Sendable, Codable {
     case persistentVolumeClaim(ClaimID)
     case dataVolume(ClaimID)
     /// Node-local: forces BlockMigration, its contents are copied.
-    case containerDisk(sizeBytes: Int64)
-    case emptyDisk(sizeBytes: Int64)
+    /// Node-local disks: what a BlockMigration copies is the data written to their files on the node
+    /// (the containerDisk's overlay, the emptyDisk's image) since the VMI started, not their size.
+    case containerDisk(writtenBytes: Int64)
+    case emptyDisk(writtenBytes: Int64)
     case cloudInit
 }
 
@@ -48,6 +50,9 @@ public struct VirtualMachine: Equatable, Sendable, Codable {
     public var dirtyBytesPerSecond: Int64
     /// Upper bound on what one pre-copy round can find dirty.
     public var workingSetBytes: Int64
+    /// Guest memory the guest has touched: what pre-copy's first round sends (QEMU sends zero and
+    /// never-written pages as headers only). Default: all of it.
+    public var memoryInUseBytes: Int64
     /// From launcher Running to the guest's services answering.
     public var bootTime: SimDuration
     /// How long the guest takes to power off after ACPI; past the grace period it is forced off.
@@ -75,7 +80,7 @@ public struct VirtualMachine: Equatable, Sendable, Codable {
         name: String, cpuCores: Int64, cpuRequestMillis: Int64? = nil, memoryBytes: Int64,
         runStrategy: RunStrategy, evictionStrategy: EvictionStrategy? = nil, volumes: [Volume] = [],
         hostDevices: [String] = [], podNetworkBinding: PodNetworkBinding = .masquerade,
-        dirtyBytesPerSecond: Int64 = 0, workingSetBytes: Int64? = nil, bootTime: SimDuration = .seconds(30),
+        dirtyBytesPerSecond: Int64 = 0, workingSetBytes: Int64? = nil, memoryInUseBytes: Int64? = nil, bootTime: SimDuration = .seconds(30),
         shutdownTime: SimDuration = .seconds(10), terminationGracePeriod: SimDuration = .seconds(30),
         initialNode: NodeID? = nil, labels: [Label] = []
     ) {
@@ -90,6 +95,7 @@ public struct VirtualMachine: Equatable, Sendable, Codable {
         self.podNetworkBinding = podNetworkBinding
         self.dirtyBytesPerSecond = dirtyBytesPerSecond
         self.workingSetBytes = workingSetBytes ?? memoryBytes
+        self.memoryInUseBytes = memoryInUseBytes ?? memoryBytes
         self.bootTime = bootTime
         self.shutdownTime = shutdownTime
         self.terminationGracePeriod = terminationGracePeriod

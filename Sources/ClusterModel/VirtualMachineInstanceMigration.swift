@@ -65,11 +65,11 @@ public struct TransferState: Equatable, Sendable, Codable {
         updatedAt = now
     }
 
-    public init(dataBytes: Int64, at now: SimTime, bandwidth: Int64) {
+    public init(dataBytes: Int64, firstRoundBytes: Int64, at now: SimTime, bandwidth: Int64) {
         self.dataBytes = dataBytes
         startedAt = now
         roundStartedAt = now
-        roundBytesLeft = dataBytes
+        roundBytesLeft = firstRoundBytes
         updatedAt = now
         bandwidthBytesPerSecond = bandwidth
         stalledSince = bandwidth == 0 ? now : nil

@@ -305,7 +305,7 @@ private struct Builder {
         for item in try f.sequence() {
             let m = try item.mapping([
                 "name", "count", "cpu", "cpuRequest", "memory", "runStrategy", "running", "evictionStrategy", "volumes",
-                "hostDevices", "podNetwork", "dirtyRate", "workingSet", "bootTime", "shutdownTime",
+                "hostDevices", "podNetwork", "dirtyRate", "workingSet", "memoryInUse", "bootTime", "shutdownTime",
                 "terminationGracePeriodSeconds", "node", "labels", "nodeSelector", "affinity", "tolerations",
             ])
             let nodeSelector = try m["nodeSelector"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
@@ -333,6 +333,7 @@ private struct Builder {
             let memory = try m.required("memory").bytes(min: 1, max: Limits.memoryBytes)
             let labels = try m["labels"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
             let workingSet = try m["workingSet"]?.bytes(max: memory)
+            let memoryInUse = try m["memoryInUse"]?.bytes(max: memory)
             let grace = try m["terminationGracePeriodSeconds"].map { f throws(ScenarioError) in
                 SimDuration.seconds(Int64(try f.int(min: 0, max: 86_400)))
             }
@@ -360,6 +361,7 @@ private struct Builder {
                         volumes: volumes, hostDevices: hostDevices,
                         podNetworkBinding: try m["podNetwork"]?.oneOf(PodNetworkBinding.self) ?? .masquerade,
                         dirtyBytesPerSecond: try m["dirtyRate"]?.bytesPerSecond() ?? 0, workingSetBytes: workingSet,
+                        memoryInUseBytes: memoryInUse,
                         bootTime: try m["bootTime"]?.duration() ?? .seconds(30),
                         shutdownTime: try m["shutdownTime"]?.duration() ?? .seconds(10),
                         terminationGracePeriod: grace ?? .seconds(30), initialNode: initialNode, labels: labels)
@@ -433,11 +435,14 @@ private struct Builder {
                 }
                 source = kind == "dataVolume" ? .dataVolume(id) : .persistentVolumeClaim(id)
             case "containerDisk":
-                let sm = try (try m.required(kind)).mapping(["image", "size"])
-                source = .containerDisk(sizeBytes: try sm["size"]?.bytes() ?? 0)
+                // `size` (the image's) is accepted and not migrated: the image stays in the container.
+                let sm = try (try m.required(kind)).mapping(["image", "size", "written"])
+                let size = try sm["size"]?.bytes()
+                source = .containerDisk(writtenBytes: try sm["written"]?.bytes(max: size ?? Limits.diskBytes) ?? 0)
             case "emptyDisk":
-                let sm = try (try m.required(kind)).mapping(["capacity"])
-                source = .emptyDisk(sizeBytes: try sm.required("capacity").bytes())
+                let sm = try (try m.required(kind)).mapping(["capacity", "written"])
+                let capacity = try sm.required("capacity").bytes()
+                source = .emptyDisk(writtenBytes: try sm["written"]?.bytes(max: capacity) ?? 0)
             default:
                 source = .cloudInit
             }

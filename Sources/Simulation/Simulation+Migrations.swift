@@ -98,7 +98,8 @@ extension Simulation {
         }
         let vm = state.vms[state.migrations[m.i].vm.i]
         state.setMigrationPhase(m, .Running, at: now)
-        state.migrations[m.i].transfer = TransferState(dataBytes: vm.migrationDataBytes, at: now, bandwidth: 0)
+        state.migrations[m.i].transfer = TransferState(
+            dataBytes: vm.migrationDataBytes, firstRoundBytes: vm.firstRoundBytes, at: now, bandwidth: 0)
         trace("migration \(state.migrations[m.i].name) Running")
         // No bandwidth yet: the progress timer runs until the first rebalance gives it some.
         migrationTimers[m.i].progress = schedule(after: state.config.liveMigration.progressTimeout, .migrationProgressCheck(m))

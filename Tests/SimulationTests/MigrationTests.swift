@@ -24,6 +24,38 @@ import Testing
         #expect(r.longestPendingWait == SimDuration(milliseconds: 36_502))
     }
 
+    /// QEMU sends never-touched pages as headers only, so round 1 moves the memory in use, not the
+    /// guest's size (audit #27). A quiet 64 GiB guest alone on 10 Gbit/s (1.25e9 B/s), virtctl migrate
+    /// at 0:00, target started at 0:20:
+    ///   all in use: 68,719,476,736 B → ⌈54,975.6⌉ = 54,976 ms, nothing dirtied, pause 0 → done 1:14.976
+    ///   8 GiB in use: 8,589,934,592 B → ⌈6,871.9⌉ = 6,872 ms → done 0:26.872
+    /// The completion timeout still counts the guest's size (KubeVirt `getVMIMigrationDataSize`):
+    /// 150 × ⌈68.7 GB⌉ = 10,350 s either way.
+    /// A containerDisk migrates what was written to its overlay (1 GiB here), not its image size:
+    /// 9 GiB → ⌈7,730.9⌉ = 7,731 ms → done 0:27.731.
+    @Test func roundOneSendsTheMemoryInUseAndTheLocalDisksWrittenData() throws {
+        func migrated(_ extra: String) throws -> VirtualMachineInstanceMigration {
+            let r = try simulate(
+                """
+                nodes: [{name: "w-{i}", count: 2, cpu: "64", memory: 256Gi, migrationLink: 10Gbps}]
+                persistentVolumeClaims: [{name: d, size: 10Gi, accessModes: [ReadWriteMany]}]
+                vms: [{name: v, cpu: 4, memory: 64Gi, runStrategy: Always, node: w-0\(extra)}]
+                timeline: [{at: 0s, migrate: v}]
+                """)
+            return try #require(r.migrations(of: "v").first)
+        }
+        let pvc = ", volumes: [{persistentVolumeClaim: {claimName: d}}]"
+        let whole = try migrated(pvc)
+        let used = try migrated(", memoryInUse: 8Gi" + pvc)
+        let disk = try migrated(", memoryInUse: 8Gi, volumes: [{containerDisk: {image: x, size: 20Gi, written: 1Gi}}]")
+        #expect(whole.endedAt == ms(74_976) && used.endedAt == ms(26_872) && disk.endedAt == ms(27_731))
+        #expect([whole, used, disk].allSatisfy { $0.phase == .Succeeded && $0.pause == .zero })
+        let timeout = { (m: VirtualMachineInstanceMigration) in
+            MigrationController.completionTimeout(dataBytes: m.transfer?.dataBytes ?? 0, perGiB: 150)
+        }
+        #expect(timeout(whole) == .seconds(10_350) && timeout(used) == .seconds(10_350))
+    }
+
     /// 20 VMs on one node: 2 start at once (parallelOutboundMigrationsPerNode), 18 queue Pending.
     @Test func theOutboundLimitQueuesMigrationsPending() throws {
         let r = try simulate(
