@@ -87,6 +87,12 @@ public enum VersionProfile: String, Sendable, Codable, CaseIterable {
 
     public var parallelOutboundMigrationsPerNode: Int { self == .hco119 ? 1 : 2 }
 
+    /// KubeVirt's MigrationPriorityQueue: GA in 1.9 (hco-1.19); Alpha/Beta and off before (HCO 1.17
+    /// and 1.18 do not enable it). Without it the evacuation controller creates migrations only into
+    /// free slots and a Pending migration is looked at again every 5 s; with it all are created at
+    /// once and Pending ones start, by priority, as soon as a slot frees.
+    public var migrationPriorityQueue: Bool { self == .hco119 }
+
     public var nodeMonitorGracePeriod: SimDuration {
         switch self {
         case .hco118, .hco119: return .seconds(50)

@@ -34,10 +34,6 @@ public enum MigrationTrigger: Equatable, Sendable, Codable {
         }
     }
 
-    public var isEvacuation: Bool {
-        if case .evacuation = self { return true }
-        return false
-    }
 }
 
 /// Pre-copy progress of a Running migration.
@@ -88,6 +84,9 @@ public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
     public var target: NodeID?
     /// Evacuation retry backoff: stays Pending until then (reference §4.5).
     public var holdUntil: SimTime
+    /// Without the priority queue (KubeVirt ≤ 1.8): a Pending migration turned away by a limit is
+    /// looked at again only at this time (5 s later), not when a slot frees.
+    public var recheckAt: SimTime?
     public var transfer: TransferState?
     /// Stop-and-copy pause of a successful migration.
     public var pause: SimDuration?

@@ -10,7 +10,13 @@ public enum MigrationController {
         case outboundLimit
         /// The source node is down or unreachable: no virt-handler there to migrate from.
         case sourceUnavailable
+        /// KubeVirt ≤ 1.8: turned away by a limit earlier, it waits for its 5 s requeue.
+        case recheck
     }
+
+    /// KubeVirt ≤ 1.8 requeues a Pending migration held by a limit after this (migration.go,
+    /// `handleTargetPodCreation`: `After: 5 * time.Second` when MigrationPriorityQueue is off).
+    public static let pendingRecheck = SimDuration.seconds(5)
 
     /// What keeps a Pending migration from getting a target pod now, or nil when it can start.
     public static func hold(_ m: MigrationID, in state: borrowing ClusterState, now: SimTime) -> Hold? {
@@ -20,6 +26,7 @@ public enum MigrationController {
         if !state.health[mig.source.i].running || !state.health[mig.source.i].reachable { return .sourceUnavailable }
         if state.migrationsInFlight >= limits.parallelMigrationsPerCluster { return .clusterLimit }
         if state.outboundInFlight[mig.source.i] >= limits.parallelOutboundMigrationsPerNode { return .outboundLimit }
+        if let r = mig.recheckAt, r > now { return .recheck }
         return nil
     }
 
@@ -31,26 +38,24 @@ public enum MigrationController {
             return "retry backoff after \(state.vmStatus[mig.vm.i].evacuationFailures) failed migration(s), until \(mig.holdUntil)"
         case .clusterLimit: return "parallelMigrationsPerCluster (\(limits.parallelMigrationsPerCluster)) reached"
         case .sourceUnavailable: return "source node \(state.nodes[mig.source.i].name) is down"
+        case .recheck: return "a slot is free; the migration controller looks again at \(mig.recheckAt ?? .zero) (every 5 s)"
         case .outboundLimit:
             return
                 "parallelOutboundMigrationsPerNode (\(limits.parallelOutboundMigrationsPerNode)) reached on \(state.nodes[mig.source.i].name)"
         }
     }
 
-    /// Pending migrations in the order the controller takes them: priority first, then creation.
-    /// The Pending list is kept in creation order, so a sort is only needed when priorities differ.
+    /// Pending migrations in the order the controller takes them. With the priority queue (1.9):
+    /// priority first (evacuations and workload updates are both system-critical, 100, so they
+    /// interleave), then creation; without it (≤ 1.8) creation order alone. The Pending list is kept
+    /// in creation order, so a sort is only needed when priorities differ.
     public static func queueOrder(_ pending: [MigrationID], in state: borrowing ClusterState) -> [MigrationID] {
-        guard let first = pending.first else { return pending }
-        let p = state.migrations[first.i].priority, e = state.migrations[first.i].trigger.isEvacuation
-        if pending.allSatisfy({ state.migrations[$0.i].priority == p && state.migrations[$0.i].trigger.isEvacuation == e }) {
-            return pending
-        }
+        guard state.config.profile.migrationPriorityQueue, let first = pending.first else { return pending }
+        let p = state.migrations[first.i].priority
+        if pending.allSatisfy({ state.migrations[$0.i].priority == p }) { return pending }
         return pending.sorted {
             let a = state.migrations[$0.i], b = state.migrations[$1.i]
-            if a.priority != b.priority { return a.priority > b.priority }
-            // Evacuations before workload updates: a drain waits on them, an update does not.
-            if a.trigger.isEvacuation != b.trigger.isEvacuation { return a.trigger.isEvacuation }
-            return $0 < $1
+            return a.priority != b.priority ? a.priority > b.priority : $0 < $1
         }
     }
 

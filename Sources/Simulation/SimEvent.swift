@@ -13,6 +13,8 @@ enum SimEvent {
     /// Crash-loop backoff elapsed: create the VM's next VMI.
     case restartVM(VMID, UInt32)
     case migrationHoldElapsed(MigrationID)
+    /// KubeVirt ≤ 1.8: the evacuation controller looks at a node with marked VMIs again.
+    case evacuationSync(NodeID)
     case migrationTargetStarted(MigrationID)
     case migrationRoundDone(MigrationID)
     case migrationSwitchoverDone(MigrationID)

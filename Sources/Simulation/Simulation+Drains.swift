@@ -48,7 +48,7 @@ extension Simulation {
             trace("drain of \(nodeName(node)) timed out")
             return
         }
-        var progressed = false
+        var progressed = false, marked = false
         for vm in state.completedSourcePods[node.i] {
             state.removeCompletedPod(vm, from: node)
             progressed = true
@@ -62,15 +62,14 @@ extension Simulation {
             case .denied(_, markEvacuation: true):
                 state.vmStatus[vm.i].vmi?.evacuationNodeName = node
                 progressed = true
+                marked = true
                 trace("VMI \(vmName(vm)) marked for evacuation from \(nodeName(node))")
-                if state.evictionStrategy(of: vm) != .External && state.vmStatus[vm.i].vmi?.migration == nil {
-                    createMigration(vm, trigger: .evacuation(node))
-                }
             case .denied:
                 break
             }
         }
         if progressed { changes += 1 }
+        if marked { evacuate(node) }
         // An eviction can end the drain itself (the last pod went while the pass ran, see podGone).
         guard state.drains[d.i].phase == .Running else { return }
         if state.podCount(on: node) == 0 {

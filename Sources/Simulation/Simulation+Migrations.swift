@@ -36,13 +36,25 @@ extension Simulation {
         startPendingMigrations()
     }
 
-    /// Pending migrations take free slots, highest priority first (§4.3).
+    /// Pending migrations take free slots, highest priority first (§4.3). Without the priority queue
+    /// (KubeVirt ≤ 1.8) one turned away by a limit is looked at again 5 s later, not when a slot frees.
     mutating func startPendingMigrations() {
         guard !state.pendingMigrations.isEmpty else { return }
+        let polled = !state.config.profile.migrationPriorityQueue
         for m in MigrationController.queueOrder(state.pendingMigrations, in: state) {
-            switch MigrationController.hold(m, in: state, now: now) {
-            case .clusterLimit?: return  // no slot for anyone
-            case .backoff?, .outboundLimit?, .sourceUnavailable?: continue
+            let hold = MigrationController.hold(m, in: state, now: now)
+            switch hold {
+            case .clusterLimit?, .outboundLimit?:
+                if polled {
+                    if (state.migrations[m.i].recheckAt ?? .zero) <= now {
+                        state.migrations[m.i].recheckAt = now + MigrationController.pendingRecheck
+                        schedule(after: MigrationController.pendingRecheck, .migrationHoldElapsed(m))
+                    }
+                    continue
+                }
+                if hold == .clusterLimit { return }  // no slot for anyone
+                continue
+            case .backoff?, .sourceUnavailable?, .recheck?: continue
             case nil: break
             }
             state.setMigrationPhase(m, .Scheduling, at: now)
@@ -305,12 +317,8 @@ extension Simulation {
         }
         if wasTransferring { rebalanceTransfers() }
         capacityFreed()
-        if case .evacuation(let node) = mig.trigger, let vmi = state.vmStatus[vm.i].vmi, vmi.phase == .Running,
-            !vmi.terminating, vmi.evacuationNodeName == node, vmi.node == node, vmi.migration == nil,
-            state.health[node.i].running
-        {
-            createMigration(vm, trigger: .evacuation(node))
-        }
+        // The VMI's update wakes the evacuation controller for its node: a still-marked VMI gets the next migration.
+        if case .evacuation(let node) = mig.trigger { evacuate(node) }
     }
 }
 

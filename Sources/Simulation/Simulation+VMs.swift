@@ -146,6 +146,9 @@ extension Simulation {
         state.vmStatus[vm.i].startFailures = 0  // cleared as soon as a VMI reaches Running
         trace("VMI \(vmName(vm)) Running on \(state.vmStatus[vm.i].vmi?.node.map(nodeName) ?? "?")")
         schedule(after: state.vms[vm.i].bootTime, .guestBooted(vm, gen))
+        // Marked while it was starting: the evacuation controller takes Running VMIs only, and this
+        // update wakes it for the node.
+        if state.vmStatus[vm.i].vmi?.evacuationNodeName == node { evacuate(node) }
     }
 
     mutating func guestBooted(_ vm: VMID, _ gen: UInt32) {

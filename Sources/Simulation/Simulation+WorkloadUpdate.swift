@@ -4,7 +4,7 @@ import Scenarios
 import SimKernel
 
 /// The workload updater after a KubeVirt upgrade (R8, reference §8): outdated virt-launchers are
-/// live-migrated a few at a time, sharing the migration queue and limits (evacuations go first), and,
+/// live-migrated a few at a time, sharing the migration queue and limits (the same priority as evacuations), and,
 /// with `Evict`, the non-migratable ones are evicted in batches.
 extension Simulation {
     mutating func startWorkloadUpdate(_ spec: WorkloadUpdate) {

@@ -59,6 +59,8 @@ public struct Simulation {
     var workloadRandom: SplitMix64
     /// Launcher pods bound to a node but waiting for a ReadWriteOnce volume held elsewhere, oldest first.
     var multiAttachWaiting: [VMID] = []
+    /// Per node: an evacuation re-check is scheduled (KubeVirt ≤ 1.8).
+    var evacuationSyncScheduled: [Bool]
     /// Migrations in Scheduling whose target pod found no node, oldest first.
     var unscheduledTargets: [MigrationID] = []
     /// Migrations in Pending or Scheduling (not yet placed), for the peak-pending figure.
@@ -88,6 +90,7 @@ public struct Simulation {
         migrationCount = Array(repeating: 0, count: scenario.state.vms.count)
         traceLog = TraceLog(enabled: options.trace)
         nodeGeneration = Array(repeating: 0, count: scenario.state.nodes.count)
+        evacuationSyncScheduled = Array(repeating: false, count: scenario.state.nodes.count)
         heartbeatRandom = SplitMix64(seed: seed, stream: "kubevirt-heartbeat")
         workloadRandom = SplitMix64(seed: seed, stream: "workload-update")
     }
@@ -188,6 +191,9 @@ public struct Simulation {
         case .restartVM(let vm, let gen):
             if state.vmStatus[vm.i].generation == gen { createVMI(vm) }
         case .migrationHoldElapsed: startPendingMigrations()
+        case .evacuationSync(let n):
+            evacuationSyncScheduled[n.i] = false
+            evacuate(n)
         case .migrationTargetStarted(let m): migrationTargetStarted(m)
         case .migrationRoundDone(let m): migrationRoundDone(m)
         case .migrationSwitchoverDone(let m): migrationSwitchoverDone(m)

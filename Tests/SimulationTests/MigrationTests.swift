@@ -19,6 +19,22 @@ import Testing
         #expect(m.endedAt == ms(96_502))
         #expect(r.downtime(of: r.vm("web-0")) == SimDuration(milliseconds: 65))
         // web-2 and web-3 wait Pending for an outbound slot until 1:36.502, then take the same 36.502 s.
+        // hco-1.18 (KubeVirt 1.8, no priority queue): the evacuation controller creates migrations only
+        // into free slots and looks at the node every 5 s; web-2 and web-3 get theirs at the first look
+        // after 1:36.502, 1:40, and take the same 36.502 s: 2:16.502. Nothing ever waits Pending.
+        #expect(r.migrations(of: "web-2").first?.createdAt == ms(100_000))
+        #expect(r.migrations(of: "web-2").first?.endedAt == ms(100_000 + 36_502))
+        #expect(r.peakPendingMigrations == 1)
+        #expect(r.longestPendingWait == .zero)
+    }
+
+    /// The same on hco-1.19 (KubeVirt 1.9, priority queue) with two outbound migrations per node: all
+    /// four are created at 1:00, web-2 and web-3 wait Pending until 1:36.502 and start at once: done
+    /// at 1:36.502 + 36.502 s = 2:13.004; two Pending at the peak, waiting 36.502 s.
+    @Test func onKubeVirt19EvacuationCreatesEveryMigrationAtOnce() throws {
+        let r = try simulate(
+            fourWebVMsDrainedFromWorker0 + "\ncluster: {profile: hco-1.19, liveMigration: {parallelOutboundMigrationsPerNode: 2}}")
+        #expect(r.migrations(of: "web-2").first?.createdAt == ms(60_000))
         #expect(r.migrations(of: "web-2").first?.endedAt == ms(96_502 + 36_502))
         #expect(r.peakPendingMigrations == 2)
         #expect(r.longestPendingWait == SimDuration(milliseconds: 36_502))
@@ -56,20 +72,24 @@ import Testing
         #expect(timeout(whole) == .seconds(10_350) && timeout(used) == .seconds(10_350))
     }
 
-    /// 20 VMs on one node: 2 start at once (parallelOutboundMigrationsPerNode), 18 queue Pending.
-    @Test func theOutboundLimitQueuesMigrationsPending() throws {
-        let r = try simulate(
-            """
+    /// 20 VMs on one node. hco-1.18: the evacuation controller creates only what the outbound limit
+    /// (2) lets start, so at most one migration is ever seen Pending (for the instant before it gets
+    /// its target). hco-1.19 (outbound 1): all 20 are created at once, 19 queue Pending.
+    @Test func thePendingQueueFollowsTheRelease() throws {
+        let yaml = """
             nodes: [{name: "w-{i}", count: 4, cpu: "96", memory: 512Gi}]
             persistentVolumeClaims: [{name: "d-{i}", count: 20, size: 10Gi, accessModes: [ReadWriteMany]}]
             vms:
               - {name: "vm-{i}", count: 20, cpu: 2, memory: 4Gi, runStrategy: Always, node: w-0,
                  volumes: [{persistentVolumeClaim: {claimName: "d-{i}"}}]}
             timeline: [{at: 1m, nodeMaintenance: {node: w-0}}]
-            """)
-        #expect(r.peakPendingMigrations == 18)
-        #expect(r.migrationsSucceeded == 20)
-        #expect(r.blockedDrains.isEmpty)
+            """
+        for (profile, peak) in [("hco-1.18", 1), ("hco-1.19", 19)] {
+            let r = try simulate(yaml + "\ncluster: {profile: \(profile)}")
+            #expect(r.peakPendingMigrations == peak, "\(profile)")
+            #expect(r.migrationsSucceeded == 20)
+            #expect(r.blockedDrains.isEmpty)
+        }
     }
 
     /// A guest that dirties its whole 1 GiB working set faster than 1 Gbit/s (125e6 B/s) can send it
@@ -267,8 +287,9 @@ import Testing
             """
 
     /// 1:00 virtctl restart: ACPI, the guest is off at 1:10; the new VMI goes to worker-0 (a tie, the
-    /// first node), starts at 1:30 and boots until 2:00. The drain of 1:15 migrates it meanwhile
-    /// (handover with a 194 ms stop-and-copy, inside the boot): one outage, 1:00 to 2:00, closed.
+    /// first node), starts at 1:30 and boots until 2:00. The drain of 1:15 marks it; the evacuation
+    /// controller takes Running VMIs only, so its migration is created at 1:30 and hands over inside
+    /// the boot (a stop-and-copy of a guest already down): one outage, 1:00 to 2:00, closed.
     @Test func aStopAndCopyDuringTheBootIsPartOfTheBootOutage() throws {
         let r = try simulate(app + "timeline: [{at: 1m, restart: app}, {at: 1m15s, nodeMaintenance: {node: worker-0}}]")
         let vm = r.vm("app")

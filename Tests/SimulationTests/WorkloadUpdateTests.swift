@@ -38,14 +38,21 @@ import Testing
         #expect(r.workloadUpdate?.finishedAt != nil)
     }
 
-    /// Same priority (system-critical), but evacuations go first: a drain waits on them.
-    @Test func evacuationsGoBeforeWorkloadUpdatesInThePendingQueue() throws {
+    /// Workload updates and evacuations are both system-critical (100) on KubeVirt 1.9
+    /// (workload-updater.go), so they interleave in creation order; a user's migration (0) goes last.
+    /// Without the priority queue (≤ 1.8) creation order alone decides.
+    @Test func workloadUpdatesAndEvacuationsShareThePendingQueueInCreationOrder() throws {
         var state = try simulate(cluster).state
         let update = VirtualMachineInstanceMigration(
             name: "u", vm: VMID(0), trigger: .workloadUpdate, source: NodeID(0), createdAt: .zero, holdUntil: .zero)
         let evacuation = VirtualMachineInstanceMigration(
             name: "e", vm: VMID(1), trigger: .evacuation(NodeID(0)), source: NodeID(0), createdAt: .zero, holdUntil: .zero)
-        state.migrations = [update, evacuation]
-        #expect(MigrationController.queueOrder([MigrationID(0), MigrationID(1)], in: state) == [MigrationID(1), MigrationID(0)])
+        let manual = VirtualMachineInstanceMigration(
+            name: "m", vm: VMID(1), trigger: .manual, source: NodeID(0), createdAt: .zero, holdUntil: .zero)
+        state.migrations = [manual, update, evacuation]
+        let all = [MigrationID(0), MigrationID(1), MigrationID(2)]
+        #expect(MigrationController.queueOrder(all, in: state) == all)
+        state.config.profile = .hco119
+        #expect(MigrationController.queueOrder(all, in: state) == [MigrationID(1), MigrationID(2), MigrationID(0)])
     }
 }
