@@ -50,6 +50,13 @@ public struct TransferState: Equatable, Sendable, Codable {
     public var stalledSince: SimTime?
     public var rounds = 1
     public var bytesSent: Int64 = 0
+    /// Auto-converge: the vCPU throttle in force (percent), the count of high-dirty periods since it
+    /// last changed, and the period being measured (from the last evaluated bitmap sync).
+    public var throttlePercent = 0
+    public var highDirtyPeriods = 0
+    public var periodStartedAt: SimTime
+    public var periodStartBytesSent: Int64 = 0
+    public var periodDirtiedBytes: Int64 = 0
     /// The last round (stop-and-copy) or post-copy is under way: the outcome is fixed.
     public var switchingOver = false
 
@@ -64,6 +71,7 @@ public struct TransferState: Equatable, Sendable, Codable {
     public init(dataBytes: Int64, firstRoundBytes: Int64, at now: SimTime, bandwidth: Int64) {
         self.dataBytes = dataBytes
         startedAt = now
+        periodStartedAt = now
         roundStartedAt = now
         roundBytesLeft = firstRoundBytes
         updatedAt = now

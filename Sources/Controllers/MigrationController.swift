@@ -92,19 +92,33 @@ public enum MigrationController {
         .seconds(perGiB * ((dataBytes + 999_999_999) / 1_000_000_000))
     }
 
-    /// Memory the guest dirtied during a round of `duration`, bounded by its working set; with
-    /// auto-converge QEMU throttles the vCPUs from the second round: 20 %, +10 % per round, max 99 %.
-    /// A paused guest dirties nothing.
-    public static func dirtiedBytes(
-        _ vm: VirtualMachine, duration: SimDuration, round: Int, autoConverge: Bool, guestPaused: Bool = false
-    ) -> Int64 {
+    /// Memory the guest dirtied during a round of `duration`, bounded by its working set, its vCPUs
+    /// slowed by the auto-converge throttle in force. A paused guest dirties nothing.
+    public static func dirtiedBytes(_ vm: VirtualMachine, duration: SimDuration, throttlePercent: Int, guestPaused: Bool = false) -> Int64 {
         if guestPaused { return 0 }
-        var rate = vm.dirtyBytesPerSecond
-        if autoConverge && round >= 2 {
-            let throttle = Int64(min(99, 20 + 10 * (round - 2)))
-            rate = rate * (100 - throttle) / 100
-        }
+        let rate = vm.dirtyBytesPerSecond * Int64(100 - throttlePercent) / 100
         return min(vm.workingSetBytes, Int64.mulDiv(rate, duration.milliseconds, 1000))
+    }
+
+    /// QEMU's auto-converge (`migration/ram.c`: `migration_trigger_throttle`, `mig_throttle_guest_down`),
+    /// at a bitmap sync (a round's end): once at least 1 s has passed since the last evaluated sync, the
+    /// period is high when the guest dirtied more than half of what was sent (throttle-trigger-threshold
+    /// 50 %). At the second high period the vCPUs are throttled — cpu-throttle-initial 20 %, then
+    /// +cpu-throttle-increment 10 %, at most 99 % — and the count starts again.
+    public static func autoConverge(_ tr: inout TransferState, dirtied: Int64, at now: SimTime) {
+        tr.periodDirtiedBytes += dirtied
+        guard now - tr.periodStartedAt >= .seconds(1) else { return }
+        let sent = tr.bytesSent - tr.periodStartBytesSent
+        if tr.periodDirtiedBytes > sent / 2 {
+            tr.highDirtyPeriods += 1
+            if tr.highDirtyPeriods >= 2 {
+                tr.throttlePercent = tr.throttlePercent == 0 ? 20 : min(99, tr.throttlePercent + 10)
+                tr.highDirtyPeriods = 0
+            }
+        }
+        tr.periodStartedAt = now
+        tr.periodStartBytesSent = tr.bytesSent
+        tr.periodDirtiedBytes = 0
     }
 
     /// The remainder can be sent within the downtime limit: stop-and-copy now.

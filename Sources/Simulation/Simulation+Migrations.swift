@@ -158,8 +158,8 @@ extension Simulation {
         tr.bytesSent += tr.roundBytesLeft
         let vm = state.vms[mig.vm.i]
         let dirtied = MigrationController.dirtiedBytes(
-            vm, duration: now - tr.roundStartedAt, round: tr.rounds, autoConverge: state.migrationSettings[mig.vm.i].allowAutoConverge,
-            guestPaused: mig.guestPausedAt != nil)
+            vm, duration: now - tr.roundStartedAt, throttlePercent: tr.throttlePercent, guestPaused: mig.guestPausedAt != nil)
+        if state.migrationSettings[mig.vm.i].allowAutoConverge { MigrationController.autoConverge(&tr, dirtied: dirtied, at: now) }
         let bw = tr.bandwidthBytesPerSecond
         tr.updatedAt = now
         tr.roundBytesLeft = dirtied

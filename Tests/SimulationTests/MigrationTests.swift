@@ -40,6 +40,44 @@ import Testing
         #expect(r.longestPendingWait == SimDuration(milliseconds: 36_502))
     }
 
+    /// Auto-converge as QEMU does it (migration/ram.c, migration_trigger_throttle): a 2 GiB guest
+    /// (W = 2,147,483,648 B) dirtying 150e6 B/s alone on 1 Gbit/s (b = 125e6 B/s). Every round is
+    /// a sync ≥ 1 s after the last until round 13; "high" = dirtied > half of what was sent; the
+    /// second high period throttles (20 %, then +10 %) and the count restarts:
+    ///   round  sent (B)        t (ms)  dirtied (B)     high  throttle after
+    ///    1     2,147,483,648   17,180  2,147,483,648   1     0
+    ///    2     2,147,483,648   17,180  2,147,483,648   2     20 % (120e6 B/s)
+    ///    3     2,147,483,648   17,180  2,061,600,000   1     20
+    ///    4     2,061,600,000   16,493  1,979,160,000   2     30 % (105e6)
+    ///    5     1,979,160,000   15,834  1,662,570,000   1     30
+    ///    6     1,662,570,000   13,301  1,396,605,000   2     40 % (90e6)
+    ///    7     1,396,605,000   11,173  1,005,570,000   1     40
+    ///    8     1,005,570,000    8,045    724,050,000   2     50 % (75e6)
+    ///    9       724,050,000    5,793    434,475,000   1     50
+    ///   10       434,475,000    3,476    260,700,000   2     60 % (60e6)
+    ///   11       260,700,000    2,086    125,160,000   0 (125.16e6 < 130.35e6)
+    ///   12       125,160,000    1,002     60,120,000   0 (> bΔ = 37.5e6: one more round)
+    ///   13        60,120,000      481     28,860,000   ≤ 37.5e6: stop-and-copy, ⌈230.88⌉ = 231 ms
+    /// Transfer 129,224 ms + pause 231 ms = 129,455 ms after the transfer began at 0:20.
+    /// (drainsim used to throttle from round 2 on, 20 % then +10 % every round.)
+    @Test func autoConvergeThrottlesAtEverySecondHighDirtyPeriodAsQEMUDoes() throws {
+        let r = try simulate(
+            """
+            cluster: {liveMigration: {allowAutoConverge: true}}
+            nodes: [{name: "w-{i}", count: 2, cpu: "32", memory: 128Gi, migrationLink: 1Gbps}]
+            persistentVolumeClaims: [{name: d, size: 10Gi, accessModes: [ReadWriteMany]}]
+            vms: [{name: v, cpu: 2, memory: 2Gi, dirtyRate: "150000000", runStrategy: Always, node: w-0,
+                   volumes: [{persistentVolumeClaim: {claimName: d}}]}]
+            timeline: [{at: 0s, migrate: v}]
+            """)
+        let m = try #require(r.migrations(of: "v").first)
+        #expect(m.phase == .Succeeded)
+        #expect(m.transfer?.rounds == 13)
+        #expect(m.transfer?.throttlePercent == 60)
+        #expect(m.pause == SimDuration(milliseconds: 231))
+        #expect(m.endedAt == ms(20_000 + 129_455))
+    }
+
     /// QEMU sends never-touched pages as headers only, so round 1 moves the memory in use, not the
     /// guest's size (audit #27). A quiet 64 GiB guest alone on 10 Gbit/s (1.25e9 B/s), virtctl migrate
     /// at 0:00, target started at 0:20:
