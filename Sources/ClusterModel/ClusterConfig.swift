@@ -70,9 +70,10 @@ public struct MigrationSettings: Equatable, Sendable, Codable {
     }
 }
 
-/// Defaults that differ by release (reference §4.2, §7.1). Profiles assume the Kubernetes of their
-/// time: node-monitor grace 40 s before Kubernetes 1.32, 50 s from it.
-public enum VersionProfile: String, Sendable, Codable, CaseIterable {
+/// Defaults that differ by release (reference §4.2, §7.1; upstream audit #11–#15). Profiles assume the
+/// Kubernetes each HCO branch builds against (its go.mod): node-monitor grace 40 s before Kubernetes
+/// 1.32 (hco-1.10…1.14), 50 s from it (hco-1.15 on 1.32 and later).
+public enum VersionProfile: String, Sendable, Codable, CaseIterable, Comparable {
     case hco110 = "hco-1.10", hco111 = "hco-1.11", hco112 = "hco-1.12", hco113 = "hco-1.13"
     case hco114 = "hco-1.14", hco115 = "hco-1.15", hco116 = "hco-1.16", hco117 = "hco-1.17"
     case hco118 = "hco-1.18", hco119 = "hco-1.19"
@@ -95,10 +96,40 @@ public enum VersionProfile: String, Sendable, Codable, CaseIterable {
 
     public var nodeMonitorGracePeriod: SimDuration {
         switch self {
-        case .hco118, .hco119: return .seconds(50)
-        default: return .seconds(40)
+        case .hco110, .hco111, .hco112, .hco113, .hco114: return .seconds(40)
+        default: return .seconds(50)
         }
     }
+
+    /// The release's migration defaults on a cluster first installed with `installed`: an HCO upgrade
+    /// keeps the values it does not patch. 1.14 changed the completionTimeoutPerGiB default 800 → 150
+    /// for new installs only; the 1.19 upgrade patches 150 → 20 and nothing else
+    /// (`assets/upgradePatches.json`, test-and-replace), so 800 stays and outbound stays 2.
+    public func migrationDefaults(installedWith installed: VersionProfile) -> (completionTimeoutPerGiB: Int64, outbound: Int) {
+        var perGiB = installed.completionTimeoutPerGiB
+        if self == .hco119 && perGiB == 150 { perGiB = 20 }
+        return (perGiB, installed.parallelOutboundMigrationsPerNode)
+    }
+
+    var order: Int { VersionProfile.allCases.firstIndex(of: self) ?? 0 }
+    public static func < (a: VersionProfile, b: VersionProfile) -> Bool { a.order < b.order }
+}
+
+/// OpenShift's worker latency profiles (`nodes.config.openshift.io` `workerLatencyProfile`), from
+/// OpenShift's documentation: how long a silent node stays Ready, and how long pods tolerate its
+/// unreachable taint. Unset, the Kubernetes defaults of the profile apply.
+public enum WorkerLatencyProfile: String, Sendable, Codable, CaseIterable {
+    case Default, MediumUpdateAverageReaction, LowUpdateSlowReaction
+
+    public var nodeMonitorGracePeriod: SimDuration {
+        switch self {
+        case .Default: return .seconds(40)
+        case .MediumUpdateAverageReaction: return .minutes(2)
+        case .LowUpdateSlowReaction: return .minutes(5)
+        }
+    }
+
+    public var unreachableToleration: SimDuration { self == .Default ? .seconds(300) : .seconds(60) }
 }
 
 /// Kubernetes and KubeVirt timers that decide how fast a failed node is noticed (reference §7.1, §7.2, R1).

@@ -106,17 +106,29 @@ private struct Builder {
 
     func cluster(_ f: Field) throws(ScenarioError) -> ClusterConfig {
         let m = try f.mapping([
-            "profile", "evictionStrategy", "liveMigration", "migrationPolicies", "downtimeLimit", "launcherStartup", "nodeLifecycle",
-            "remediation", "scoring",
+            "profile", "installedWith", "workerLatencyProfile", "evictionStrategy", "liveMigration", "migrationPolicies", "downtimeLimit",
+            "launcherStartup", "nodeLifecycle", "remediation", "scoring",
         ])
         var c = ClusterConfig()
         if let v = m["scoring"] { c.scoring = try v.oneOf(ScoringStrategy.self) }
         // The profile's release defaults first; every setting the scenario gives overrides them.
-        if let v = m["profile"] {
-            c.profile = try v.oneOf(VersionProfile.self)
-            c.liveMigration.completionTimeoutPerGiB = c.profile.completionTimeoutPerGiB
-            c.liveMigration.parallelOutboundMigrationsPerNode = c.profile.parallelOutboundMigrationsPerNode
+        if let v = m["profile"] { c.profile = try v.oneOf(VersionProfile.self) }
+        var installed = c.profile
+        if let v = m["installedWith"] {
+            installed = try v.oneOf(VersionProfile.self)
+            if c.profile < installed {
+                throw v.fail("installedWith \(installed.rawValue) is newer than the profile \(c.profile.rawValue) the cluster runs")
+            }
+        }
+        if m["profile"] != nil || m["installedWith"] != nil {
+            (c.liveMigration.completionTimeoutPerGiB, c.liveMigration.parallelOutboundMigrationsPerNode) =
+                c.profile.migrationDefaults(installedWith: installed)
             c.nodeLifecycle.nodeMonitorGracePeriod = c.profile.nodeMonitorGracePeriod
+        }
+        if let v = m["workerLatencyProfile"] {
+            let w = try v.oneOf(WorkerLatencyProfile.self)
+            c.nodeLifecycle.nodeMonitorGracePeriod = w.nodeMonitorGracePeriod
+            c.nodeLifecycle.unreachableToleration = w.unreachableToleration
         }
         if let v = m["nodeLifecycle"] { c.nodeLifecycle = try nodeLifecycle(v, defaults: c.nodeLifecycle) }
         if let v = m["migrationPolicies"] { c.migrationPolicies = try migrationPolicies(v) }
