@@ -43,8 +43,8 @@ public struct MigrationSettings: Equatable, Sendable, Codable {
     /// The MigrationPolicy that applies, if any.
     public var policy: String?
 
-    /// KubeVirt's choice among matching policies: the most matching labels wins; on a tie the one
-    /// whose matching label keys come first in lexicographic order (then the name, for a total order).
+    /// KubeVirt's choice among matching policies (`watch/migration/migrationpolicy.go`, matchPolicy):
+    /// the most matching labels wins; on a tie the lexicographically smallest policy name.
     public init(cluster c: LiveMigrationConfig, policies: [MigrationPolicy], vmLabels: [Label]) {
         bandwidthPerMigrationBytesPerSecond = c.bandwidthPerMigrationBytesPerSecond
         completionTimeoutPerGiB = c.completionTimeoutPerGiB
@@ -53,10 +53,7 @@ public struct MigrationSettings: Equatable, Sendable, Codable {
         var workloadDisruption = c.allowWorkloadDisruption
         let matching = policies.filter { p in p.matchLabels.allSatisfy { vmLabels.contains($0) } }
         let chosen = matching.min { a, b in
-            if a.matchLabels.count != b.matchLabels.count { return a.matchLabels.count > b.matchLabels.count }
-            let ka = a.matchLabels.map(\.key).sorted().joined(separator: "\u{0}")
-            let kb = b.matchLabels.map(\.key).sorted().joined(separator: "\u{0}")
-            return ka != kb ? ka < kb : a.name < b.name
+            a.matchLabels.count != b.matchLabels.count ? a.matchLabels.count > b.matchLabels.count : a.name < b.name
         }
         if let p = chosen {
             policy = p.name

@@ -132,7 +132,7 @@ private struct Builder {
         }
         if let v = m["nodeLifecycle"] { c.nodeLifecycle = try nodeLifecycle(v, defaults: c.nodeLifecycle) }
         if let v = m["migrationPolicies"] { c.migrationPolicies = try migrationPolicies(v) }
-        if let v = m["remediation"] { c.remediation = try remediation(v) }
+        if let v = m["remediation"] { c.remediation = try remediation(v, profile: c.profile) }
         c.evictionStrategy = try m["evictionStrategy"]?.oneOf(EvictionStrategy.self)
         if let v = m["downtimeLimit"] { c.downtimeLimit = try v.duration(min: SimDuration(milliseconds: 1), max: Limits.downtimeLimit) }
         if let v = m["launcherStartup"] { c.launcherStartup = try v.duration() }
@@ -203,7 +203,7 @@ private struct Builder {
         return c
     }
 
-    func remediation(_ f: Field) throws(ScenarioError) -> RemediationConfig {
+    func remediation(_ f: Field, profile: VersionProfile) throws(ScenarioError) -> RemediationConfig {
         let m = try f.mapping([
             "type", "strategy", "minHealthy", "maxUnhealthy", "unhealthyAfter", "safeTime", "watchdogTimeout", "fenceAgent",
             "machineHealthCheck",
@@ -218,7 +218,15 @@ private struct Builder {
             c.minHealthy = nil
             c.maxUnhealthy = try nodeCount(v)
         }
-        if let v = m["strategy"] { c.strategy = try v.oneOf(RemediationStrategy.self) }
+        // SNR's default is Automatic: the out-of-service taint where Kubernetes has it (1.28, from
+        // hco-1.11), else resource deletion (selfnoderemediation_types.go). FAR's is ResourceDeletion.
+        let automatic: RemediationStrategy =
+            c.kind == .SelfNodeRemediation && profile >= .hco111 ? .OutOfServiceTaint : .ResourceDeletion
+        c.strategy = automatic
+        if let v = m["strategy"] {
+            let s = try v.plain("a value")
+            c.strategy = s == "Automatic" ? automatic : try v.oneOf(RemediationStrategy.self)
+        }
         if let v = m["unhealthyAfter"] { c.unhealthyAfter = try v.duration() }
         if let v = m["safeTime"] { c.safeTime = try v.duration() }
         if let v = m["watchdogTimeout"] { c.watchdogTimeout = try v.duration() }

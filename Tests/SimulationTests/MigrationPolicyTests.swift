@@ -27,8 +27,8 @@ import Testing
 }
 
 @Suite struct MigrationPolicyTests {
-    /// KubeVirt: the policy matching the most labels wins; on a tie, the one whose matching label keys
-    /// sort first.
+    /// KubeVirt (`migrationpolicy.go`, matchPolicy): the policy matching the most labels wins; on a tie,
+    /// the lexicographically smallest policy name.
     @Test func theMostSpecificPolicyApplies() {
         let lm = LiveMigrationConfig()
         var a = MigrationPolicy(name: "a", matchLabels: [Label(key: "workload", value: "db")])
@@ -41,10 +41,11 @@ import Testing
         let s = MigrationSettings(cluster: lm, policies: [a, b, c], vmLabels: labels)
         #expect(s.policy == "b")
         #expect(s.completionTimeoutPerGiB == 600)
-        // a and c both match one label: "app" sorts before "workload", so c wins.
-        let tie = MigrationSettings(cluster: lm, policies: [a, c], vmLabels: labels)
-        #expect(tie.policy == "c")
-        #expect(tie.allowPostCopy && tie.allowWorkloadDisruption)
+        // a and c both match one label: the name "a" sorts before "c", so a wins, whatever the keys
+        // ("app" of c sorts before "workload" of a) and the order given.
+        let tie = MigrationSettings(cluster: lm, policies: [c, a], vmLabels: labels)
+        #expect(tie.policy == "a")
+        #expect(tie.completionTimeoutPerGiB == 300 && !tie.allowPostCopy)
         #expect(MigrationSettings(cluster: lm, policies: [a, b], vmLabels: []).policy == nil)
     }
 

@@ -30,6 +30,20 @@ import Testing
         #expect(fault.podsMarkedForDeletionAt == ms(deleted), "\(setting)")
     }
 
+    /// SNR's remediation strategy defaults to Automatic (selfnoderemediation_types.go): the
+    /// out-of-service taint where Kubernetes has it (1.28, hco-1.11 on), else resource deletion.
+    /// FAR's default is ResourceDeletion.
+    @Test func selfNodeRemediationDefaultsToTheOutOfServiceTaintWhereKubernetesHasIt() throws {
+        func strategy(_ cluster: String) throws -> RemediationStrategy {
+            try ScenarioLoader.load(text: "cluster: {\(cluster)}\n" + panic, file: "t.yaml").state.config.remediation.strategy
+        }
+        #expect(try strategy("remediation: {type: SelfNodeRemediation}") == .OutOfServiceTaint)
+        #expect(try strategy("profile: hco-1.10, remediation: {type: SelfNodeRemediation}") == .ResourceDeletion)
+        #expect(try strategy("profile: hco-1.10, remediation: {type: SelfNodeRemediation, strategy: Automatic}") == .ResourceDeletion)
+        #expect(try strategy("remediation: {type: SelfNodeRemediation, strategy: ResourceDeletion}") == .ResourceDeletion)
+        #expect(try strategy("remediation: {type: FenceAgentsRemediation}") == .ResourceDeletion)
+    }
+
     /// HCO 1.14 changed completionTimeoutPerGiB 800 → 150 for new installs only; the 1.19 upgrade
     /// patches 150 → 20 (test-and-replace) and leaves parallelOutboundMigrationsPerNode at 2.
     @Test func anUpgradedClusterKeepsTheSettingsItsUpgradeDidNotPatch() throws {
