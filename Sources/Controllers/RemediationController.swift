@@ -37,12 +37,23 @@ public enum RemediationController {
     /// + max(30 s, batches × (peerDialTimeout 5 s + peerRequestTimeout 7 s)) + watchdog timeout + 30 s),
     /// where peers are asked 3 first, then max(3, (workers − 3) / 10) at a time (SNR `calculator.go`).
     public static func selfNodeRemediationSafeTime(workers: Int, _ c: RemediationConfig) -> SimDuration {
-        let peers = max(0, workers - 1)
-        let batchSize = max(3, (workers - 3) / 10)
-        let batches = peers <= 3 ? 1 : 1 + (peers - 3 + batchSize - 1) / batchSize
-        let peerSeconds = max(30, Int64(batches) * (5 + 7))
+        let peerSeconds = max(30, Int64(peerBatches(workers: workers)) * (5 + 7))
         let minimum = SimDuration.seconds((15 + 5) * 3 + peerSeconds + 30) + c.watchdogTimeout
         return max(c.safeTime ?? .zero, minimum)
+    }
+
+    /// Peers are asked 3 first, then max(3, (workers − 3) / 10) at a time (SNR `internal/utils/peers.go`).
+    static func peerBatches(workers: Int) -> Int {
+        let peers = max(0, workers - 1)
+        let batchSize = max(3, (workers - 3) / 10)
+        return peers <= 3 ? 1 : 1 + (peers - 3 + batchSize - 1) / batchSize
+    }
+
+    /// An isolated node's SNR agent reboots it after 3 failed API checks ((15 s + 5 s) × 3) and one
+    /// round of asking every peer batch (5 s dial + 7 s request each, all unanswered); the 30 s
+    /// "no peers" grace counts from the last peer answer, long before (`internal/apicheck/check.go`).
+    public static func selfNodeRemediationIsolatedReboot(workers: Int) -> SimDuration {
+        .seconds((15 + 5) * 3 + Int64(peerBatches(workers: workers)) * (5 + 7))
     }
 
     /// When a fence-agent call ends, and whether it fenced the node.

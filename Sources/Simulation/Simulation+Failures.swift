@@ -30,10 +30,10 @@ extension Simulation {
             state.updateHealth(node) { $0.reachable = false }
             trace("primary NIC fault on \(nodeName(node)): unreachable; its \(fault.vms.count) VM(s) keep running")
             for vm in fault.vms { guestLost(vm, cause: "primary NIC fault on \(nodeName(node)): unreachable", killed: false) }
-            // An isolated node running SNR's agent reboots itself once its API checks and peers fail:
-            // (15 s + 5 s) × 3 API errors, then 30 s without peer answers.
+            // An isolated node running SNR's agent reboots itself once its API checks and peers fail.
             if state.config.remediation.kind == .SelfNodeRemediation {
-                schedule(after: .seconds(90), .nodeSelfReboot(node, gen))
+                let workers = state.nodes.filter { $0.role == .worker }.count
+                schedule(after: RemediationController.selfNodeRemediationIsolatedReboot(workers: workers), .nodeSelfReboot(node, gen))
             }
         case .nicFault(.migration):
             state.updateHealth(node) { $0.migrationNetworkDown = true }

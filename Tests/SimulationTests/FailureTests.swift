@@ -201,11 +201,12 @@ private func nic(_ network: String, duration: String? = nil, cluster: String = "
         #expect(r.findings.isEmpty)
     }
 
-    /// With SNR the isolated node reboots itself 90 s in (3 × (15 + 5) s of API errors, 30 s without
-    /// peers), so its guests are dead long before SNR deletes their pods at 10:00 + 530 s: no two copies.
+    /// With SNR the isolated node reboots itself 72 s in (3 × (15 + 5) s of API errors, then one
+    /// batch of its 2 peers unanswered, 5 s + 7 s; SNR check.go), so its guests are dead long before
+    /// SNR deletes their pods at 10:00 + 530 s: no two copies.
     @Test func selfNodeRemediationRebootsAnIsolatedNodeBeforeRestartingItsVMs() throws {
         let r = try simulate(nic("primary", cluster: "cluster: {remediation: {type: SelfNodeRemediation}}\nstopAt: 30m"))
-        #expect(r.state.faults[0].rebootedAt == ms(t0 + 90_000))
+        #expect(r.state.faults[0].rebootedAt == ms(t0 + 72_000))
         #expect(r.state.faults[0].podsDeletedAt == ms(t0 + 530_000))
         #expect(r.downtime(of: r.vm("db")) == .seconds(580))
         #expect(r.findings.isEmpty)
