@@ -9,6 +9,25 @@ public enum DrainController {
     public static let attemptTimeout = SimDuration.seconds(30)
     public static let attemptPause = SimDuration.seconds(5)
 
+    /// NMO's admission webhook refuses a NodeMaintenance for a control-plane node when etcd would lose
+    /// quorum (`nodemaintenance_webhook.go`, the `etcd-guard-pdb` of openshift-etcd): the guard allows
+    /// as many control-plane nodes to be unavailable — under maintenance, or not Ready — as the members
+    /// beyond a majority. nil when the request is admitted.
+    public static func etcdQuorumRefusal(_ node: NodeID, in state: borrowing ClusterState) -> String? {
+        guard state.nodes[node.i].role == .controlPlane else { return nil }
+        let members = state.nodes.indices.filter { state.nodes[$0].role == .controlPlane }
+        let allowed = members.count - (members.count / 2 + 1)
+        let unavailable = members.filter { i in
+            i != node.i && (state.activeDrain[i].map { state.drains[$0.i].isNodeMaintenance } == true || state.health[i].ready != .True)
+        }
+        guard unavailable.count >= allowed else { return nil }
+        return "etcd would lose quorum: the etcd guard allows \(allowed) of \(members.count) control-plane nodes unavailable"
+            + (unavailable.isEmpty
+                ? ""
+                : " and " + unavailable.map { state.nodes[$0].name }.joined(separator: ", ")
+                    + (unavailable.count == 1 ? " already is" : " already are"))
+    }
+
     /// The next look after a pass that left pods behind, and whether an NMO attempt ended.
     public static func nextPass(_ drain: Drain, now: SimTime) -> (at: SimTime, attemptEnded: Bool) {
         switch drain.method {

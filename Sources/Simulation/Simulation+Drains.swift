@@ -5,13 +5,20 @@ import SimKernel
 
 /// Drains by NodeMaintenance or `oc adm drain`, and rolling maintenance over many nodes (R6).
 extension Simulation {
-    mutating func createNodeMaintenance(_ node: NodeID, name: String, reason: String, rolling: Int?) {
+    /// False when NMO's admission webhook refuses it.
+    @discardableResult
+    mutating func createNodeMaintenance(_ node: NodeID, name: String, reason: String, rolling: Int?) -> Bool {
         if let d = state.activeDrain[node.i], state.drains[d.i].isNodeMaintenance {
             notice("NodeMaintenance \(name) refused by the admission webhook: a NodeMaintenance for \(nodeName(node)) already exists")
-            return
+            return false
+        }
+        if let why = DrainController.etcdQuorumRefusal(node, in: state) {
+            notice("NodeMaintenance \(name) refused by the admission webhook: \(why)")
+            return false
         }
         trace("NodeMaintenance \(name) created for \(nodeName(node))" + (reason.isEmpty ? "" : ": \(reason)"))
         startDrain(node, method: .nodeMaintenance(name: name, reason: reason), rolling: rolling)
+        return true
     }
 
     /// Cordon, then the first eviction pass at once.
@@ -165,7 +172,11 @@ extension Simulation {
                 continue
             }
             rollings[r].inProgress += 1
-            createNodeMaintenance(node, name: "rolling-\(nodeName(node))", reason: rollings[r].spec.reason, rolling: r)
+            if !createNodeMaintenance(node, name: "rolling-\(nodeName(node))", reason: rollings[r].spec.reason, rolling: r) {
+                notice("rolling maintenance skips \(nodeName(node)): its NodeMaintenance was refused")
+                rollings[r].inProgress -= 1
+                rollings[r].done += 1
+            }
         }
         if rollings[r].done == rollings[r].spec.nodes.count && rollings[r].finishedAt == nil {
             rollings[r].finishedAt = now

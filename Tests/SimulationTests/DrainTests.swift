@@ -60,6 +60,34 @@ import Testing
         #expect(span.to - span.from == .seconds(80))
     }
 
+    /// Three control-plane nodes: etcd keeps quorum with two, so NMO's webhook (etcd-guard-pdb) admits
+    /// one NodeMaintenance at a time: master-1's at 2:00 is refused while master-0's exists, admitted
+    /// at 4:00 after it was deleted at 3:00, and at 6:00 master-0's is refused because master-2 has
+    /// been down (kernel panic, Ready Unknown after 50 s) since 5:00 — and master-1 is still in maintenance.
+    @Test func aControlPlaneNodeMaintenanceThatWouldBreakEtcdQuorumIsRefused() throws {
+        let r = try simulate(
+            """
+            nodes:
+              - {name: "master-{i}", count: 3, role: control-plane, cpu: "16", memory: 64Gi}
+              - {name: "worker-{i}", count: 2, cpu: "32", memory: 128Gi}
+            timeline:
+              - {at: 1m, nodeMaintenance: {node: master-0}}
+              - {at: 2m, nodeMaintenance: {node: master-1}}
+              - {at: 3m, deleteNodeMaintenance: master-0}
+              - {at: 4m, nodeMaintenance: {node: master-1}}
+              - {at: 5m, kernelPanic: master-2}
+              - {at: 6m, nodeMaintenance: {node: master-0, name: again}}
+            """)
+        #expect(r.state.drains.map { r.state.nodes[$0.node.i].name } == ["master-0", "master-1"])
+        #expect(
+            r.notices.map(\.text) == [
+                "NodeMaintenance nm-master-1 refused by the admission webhook: etcd would lose quorum: the etcd guard allows 1 of 3 "
+                    + "control-plane nodes unavailable and master-0 already is",
+                "NodeMaintenance again refused by the admission webhook: etcd would lose quorum: the etcd guard allows 1 of 3 "
+                    + "control-plane nodes unavailable and master-1, master-2 already are",
+            ])
+    }
+
     @Test func aSecondNodeMaintenanceForOneNodeIsRefused() throws {
         let r = try simulate(
             rwoVM + """
