@@ -238,6 +238,9 @@ public struct ClusterConfig: Equatable, Sendable, Codable {
     /// KubeVirt CR `evictionStrategy`; nil = HCO's default (LiveMigrate with ≥ 2 workers, else None).
     public var evictionStrategy: EvictionStrategy?
     public var liveMigration = LiveMigrationConfig()
+    /// The share of a migration link's nominal rate left for payload after TCP/IP framing (percent):
+    /// SimGrid's validated LV08 network model uses 0.97.
+    public var migrationLinkEfficiencyPercent: Int64 = 97
     /// QEMU's allowed stop-and-copy downtime (`DEFAULT_MIGRATE_SET_DOWNTIME`, 300 ms).
     public var downtimeLimit: SimDuration = SimDuration(milliseconds: 300)
     /// Launcher pod bound → VMI Running (reference §8: P50 15–25 s); also a migration target pod's start.

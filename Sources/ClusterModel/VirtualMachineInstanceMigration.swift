@@ -40,10 +40,13 @@ public enum MigrationTrigger: Equatable, Sendable, Codable {
 public struct TransferState: Equatable, Sendable, Codable {
     public var dataBytes: Int64
     public var startedAt: SimTime
-    public var roundStartedAt: SimTime
-    /// Bytes of the current round still to send, as of `updatedAt`.
+    /// Rounds end between milliseconds: their exact times are kept in microseconds so each round
+    /// starts where the last really ended (events fire at the next whole millisecond), and the rounds
+    /// follow the continuous recurrence instead of gaining up to 1 ms each.
+    public var roundStartedAtMicros: Int64
+    /// Bytes of the current round still to send, as of `updatedAtMicros`.
     public var roundBytesLeft: Int64
-    public var updatedAt: SimTime
+    public var updatedAtMicros: Int64
     /// Bytes per second this migration gets now.
     public var bandwidthBytesPerSecond: Int64
     /// Since when no byte has flowed (bandwidth 0), for the progress timeout; nil while bytes flow.
@@ -54,7 +57,7 @@ public struct TransferState: Equatable, Sendable, Codable {
     /// last changed, and the period being measured (from the last evaluated bitmap sync).
     public var throttlePercent = 0
     public var highDirtyPeriods = 0
-    public var periodStartedAt: SimTime
+    public var periodStartedAtMicros: Int64
     public var periodStartBytesSent: Int64 = 0
     public var periodDirtiedBytes: Int64 = 0
     /// The last round (stop-and-copy) or post-copy is under way: the outcome is fixed.
@@ -62,19 +65,26 @@ public struct TransferState: Equatable, Sendable, Codable {
 
     /// Accounts for what was sent at the current bandwidth since the last update.
     public mutating func settle(at now: SimTime) {
-        let sent = min(roundBytesLeft, Int64.mulDiv(bandwidthBytesPerSecond, (now - updatedAt).milliseconds, 1000))
+        let t = now.milliseconds * 1000
+        guard t > updatedAtMicros else { return }
+        let sent = min(roundBytesLeft, Int64.mulDiv(bandwidthBytesPerSecond, t - updatedAtMicros, 1_000_000))
         roundBytesLeft -= sent
         bytesSent += sent
-        updatedAt = now
+        updatedAtMicros = t
+    }
+
+    /// When the current round's bytes are all sent at the current bandwidth (which must not be 0).
+    public var roundEndMicros: Int64 {
+        updatedAtMicros + Int64.mulDiv(roundBytesLeft, 1_000_000, bandwidthBytesPerSecond, roundingUp: true)
     }
 
     public init(dataBytes: Int64, firstRoundBytes: Int64, at now: SimTime, bandwidth: Int64) {
         self.dataBytes = dataBytes
         startedAt = now
-        periodStartedAt = now
-        roundStartedAt = now
+        periodStartedAtMicros = now.milliseconds * 1000
+        roundStartedAtMicros = now.milliseconds * 1000
         roundBytesLeft = firstRoundBytes
-        updatedAt = now
+        updatedAtMicros = now.milliseconds * 1000
         bandwidthBytesPerSecond = bandwidth
         stalledSince = bandwidth == 0 ? now : nil
     }

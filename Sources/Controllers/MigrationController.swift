@@ -77,8 +77,9 @@ public enum MigrationController {
             if o.source == mig.source || o.target == mig.source { atSource += 1 }
             if o.source == target || o.target == target { atTarget += 1 }
         }
-        let s = state.nodes[mig.source.i].migrationLinkBytesPerSecond / Int64(max(1, atSource))
-        let d = state.nodes[target.i].migrationLinkBytesPerSecond / Int64(max(1, atTarget))
+        let efficiency = state.config.migrationLinkEfficiencyPercent
+        let s = state.nodes[mig.source.i].migrationLinkBytesPerSecond * efficiency / 100 / Int64(max(1, atSource))
+        let d = state.nodes[target.i].migrationLinkBytesPerSecond * efficiency / 100 / Int64(max(1, atTarget))
         // A cut migration network carries nothing: the transfer stalls until the progress timeout.
         if state.health[mig.source.i].migrationNetworkDown || state.health[target.i].migrationNetworkDown { return 0 }
         var bw = min(s, d)
@@ -94,20 +95,23 @@ public enum MigrationController {
 
     /// Memory the guest dirtied during a round of `duration`, bounded by its working set, its vCPUs
     /// slowed by the auto-converge throttle in force. A paused guest dirties nothing.
-    public static func dirtiedBytes(_ vm: VirtualMachine, duration: SimDuration, throttlePercent: Int, guestPaused: Bool = false) -> Int64 {
+    public static func dirtiedBytes(_ vm: VirtualMachine, micros: Int64, throttlePercent: Int, guestPaused: Bool = false) -> Int64 {
         if guestPaused { return 0 }
         let rate = vm.dirtyBytesPerSecond * Int64(100 - throttlePercent) / 100
-        return min(vm.workingSetBytes, Int64.mulDiv(rate, duration.milliseconds, 1000))
+        return min(vm.workingSetBytes, Int64.mulDiv(rate, micros, 1_000_000))
     }
+
+    /// The event time for an exact instant: the next whole millisecond.
+    public static func eventTime(micros: Int64) -> SimTime { SimTime(milliseconds: (micros + 999) / 1000) }
 
     /// QEMU's auto-converge (`migration/ram.c`: `migration_trigger_throttle`, `mig_throttle_guest_down`),
     /// at a bitmap sync (a round's end): once at least 1 s has passed since the last evaluated sync, the
     /// period is high when the guest dirtied more than half of what was sent (throttle-trigger-threshold
     /// 50 %). At the second high period the vCPUs are throttled — cpu-throttle-initial 20 %, then
     /// +cpu-throttle-increment 10 %, at most 99 % — and the count starts again.
-    public static func autoConverge(_ tr: inout TransferState, dirtied: Int64, at now: SimTime) {
+    public static func autoConverge(_ tr: inout TransferState, dirtied: Int64, atMicros now: Int64) {
         tr.periodDirtiedBytes += dirtied
-        guard now - tr.periodStartedAt >= .seconds(1) else { return }
+        guard now - tr.periodStartedAtMicros >= 1_000_000 else { return }
         let sent = tr.bytesSent - tr.periodStartBytesSent
         if tr.periodDirtiedBytes > sent / 2 {
             tr.highDirtyPeriods += 1
@@ -116,7 +120,7 @@ public enum MigrationController {
                 tr.highDirtyPeriods = 0
             }
         }
-        tr.periodStartedAt = now
+        tr.periodStartedAtMicros = now
         tr.periodStartBytesSent = tr.bytesSent
         tr.periodDirtiedBytes = 0
     }

@@ -107,7 +107,7 @@ private struct Builder {
     func cluster(_ f: Field) throws(ScenarioError) -> ClusterConfig {
         let m = try f.mapping([
             "profile", "installedWith", "workerLatencyProfile", "evictionStrategy", "liveMigration", "migrationPolicies", "downtimeLimit",
-            "launcherStartup", "nodeLifecycle", "remediation", "scoring",
+            "launcherStartup", "nodeLifecycle", "remediation", "scoring", "migrationLinkEfficiency",
         ])
         var c = ClusterConfig()
         if let v = m["scoring"] { c.scoring = try v.oneOf(ScoringStrategy.self) }
@@ -136,6 +136,13 @@ private struct Builder {
         c.evictionStrategy = try m["evictionStrategy"]?.oneOf(EvictionStrategy.self)
         if let v = m["downtimeLimit"] { c.downtimeLimit = try v.duration(min: SimDuration(milliseconds: 1), max: Limits.downtimeLimit) }
         if let v = m["launcherStartup"] { c.launcherStartup = try v.duration() }
+        if let v = m["migrationLinkEfficiency"] {
+            let text = try v.plain("a percentage")
+            guard text.hasSuffix("%"), let p = Int64(text.dropLast()), (1...100).contains(p) else {
+                throw v.fail("\"\(text)\" is not a percentage from 1% to 100%")
+            }
+            c.migrationLinkEfficiencyPercent = p
+        }
         if let lm = m["liveMigration"] {
             let l = try lm.mapping([
                 "parallelMigrationsPerCluster", "parallelOutboundMigrationsPerNode", "bandwidthPerMigration",

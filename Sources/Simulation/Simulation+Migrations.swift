@@ -143,9 +143,7 @@ extension Simulation {
             tr.stalledSince = nil
             state.migrations[t.i].transfer = tr
             cancelTimer(t, \.progress)
-            migrationTimers[t.i].round = schedule(
-                after: MigrationController.sendTime(tr.roundBytesLeft, bandwidth: bw),
-                .migrationRoundDone(t))
+            migrationTimers[t.i].round = schedule(at: MigrationController.eventTime(micros: tr.roundEndMicros), .migrationRoundDone(t))
         }
     }
 
@@ -155,13 +153,15 @@ extension Simulation {
         let mig = state.migrations[m.i]
         guard mig.phase == .Running, var tr = mig.transfer, !tr.switchingOver else { return }
         migrationTimers[m.i].round = nil
+        // The round really ended at `end`, up to a millisecond before this event.
+        let end = tr.roundEndMicros
         tr.bytesSent += tr.roundBytesLeft
         let vm = state.vms[mig.vm.i]
         let dirtied = MigrationController.dirtiedBytes(
-            vm, duration: now - tr.roundStartedAt, throttlePercent: tr.throttlePercent, guestPaused: mig.guestPausedAt != nil)
-        if state.migrationSettings[mig.vm.i].allowAutoConverge { MigrationController.autoConverge(&tr, dirtied: dirtied, at: now) }
+            vm, micros: end - tr.roundStartedAtMicros, throttlePercent: tr.throttlePercent, guestPaused: mig.guestPausedAt != nil)
+        if state.migrationSettings[mig.vm.i].allowAutoConverge { MigrationController.autoConverge(&tr, dirtied: dirtied, atMicros: end) }
         let bw = tr.bandwidthBytesPerSecond
-        tr.updatedAt = now
+        tr.updatedAtMicros = end
         tr.roundBytesLeft = dirtied
         if MigrationController.fitsDowntimeLimit(dirtied, bandwidth: bw, limit: state.config.downtimeLimit) {
             let pause = MigrationController.sendTime(dirtied, bandwidth: bw)
@@ -182,10 +182,9 @@ extension Simulation {
             return
         }
         tr.rounds += 1
-        tr.roundStartedAt = now
+        tr.roundStartedAtMicros = end
         state.migrations[m.i].transfer = tr
-        migrationTimers[m.i].round = schedule(
-            after: MigrationController.sendTime(dirtied, bandwidth: bw), .migrationRoundDone(m))
+        migrationTimers[m.i].round = schedule(at: MigrationController.eventTime(micros: tr.roundEndMicros), .migrationRoundDone(m))
     }
 
     /// Handover: the VMI now runs on the target; the source pod is left Completed (a drain evicts it next pass).

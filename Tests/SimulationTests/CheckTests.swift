@@ -4,8 +4,8 @@ import Testing
 
 /// `drainsim check` on a scratch copy of a scenario and its accepted results.
 @Suite struct CheckTests {
-    /// Four LiveMigrate VMs on RWX leave worker-0, each down only for its 65 ms stop-and-copy pause
-    /// (the worked example of docs/migration-model.md): 260 ms in all.
+    /// Four LiveMigrate VMs on RWX leave worker-0, each down only for its 74 ms stop-and-copy pause
+    /// (the worked example of docs/migration-model.md): 296 ms in all.
     private let accepted = """
         nodes: [{name: "worker-{i}", count: 3, cpu: "32", memory: 128Gi}]
         persistentVolumeClaims: [{name: "d-{i}", count: 4, size: 30Gi, accessModes: [ReadWriteMany]}]
@@ -32,7 +32,7 @@ import Testing
     }
 
     /// Switching the VMs to evictionStrategy None shuts each down for 10 s + 20 s + 30 s = 1 m instead
-    /// of a 65 ms pause (4 m in all instead of 260 ms): check fails and names both metrics.
+    /// of a 74 ms pause (4 m in all instead of 296 ms): check fails and names both metrics.
     @Test func aWorsePolicyFailsAndNamesTheMetric() throws {
         let dir = try workspace(accepted)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -44,11 +44,11 @@ import Testing
         let r = check([file, "--junit", junit])
         #expect(r.status == 1)
         #expect(r.out.contains("FAIL"))
-        #expect(r.out.contains("totalDowntime 260ms -> 4m (worse, beyond tolerance 0); maxDowntime 65ms -> 1m (worse, beyond tolerance 0)"))
+        #expect(r.out.contains("totalDowntime 296ms -> 4m (worse, beyond tolerance 0); maxDowntime 74ms -> 1m (worse, beyond tolerance 0)"))
         #expect(r.out.contains("first divergence at trace line 3"))
         let xml = try String(contentsOfFile: junit, encoding: .utf8)
         #expect(xml.contains("<testsuites name=\"drainsim check\" tests=\"1\" failures=\"1\">"))
-        #expect(xml.contains("<failure message=\"totalDowntime 260ms -&gt; 4m (worse, beyond tolerance 0); maxDowntime 65ms -&gt; 1m"))
+        #expect(xml.contains("<failure message=\"totalDowntime 296ms -&gt; 4m (worse, beyond tolerance 0); maxDowntime 74ms -&gt; 1m"))
     }
 
     /// A guest that shuts down at 1:00 and, being Always, is back at 1:50 (launcher 20 s + boot 30 s):
@@ -103,7 +103,7 @@ import Testing
         try tolerated.write(toFile: file, atomically: true, encoding: .utf8)
         let r = check([file])
         #expect(r.status == 0, "\(r.out)")
-        #expect(r.out.contains("maxDowntime 65ms -> 1m (worse, within tolerance 2m)"))
+        #expect(r.out.contains("maxDowntime 74ms -> 1m (worse, within tolerance 2m)"))
     }
 
     /// Faster migration links shorten the pauses: better, reported, and it passes.
@@ -117,7 +117,7 @@ import Testing
         let r = check([file])
         #expect(r.status == 0)
         #expect(r.out.contains("BETTER"))
-        #expect(r.out.contains("maxDowntime 65ms -> "))
+        #expect(r.out.contains("maxDowntime 74ms -> "))
     }
 
     @Test func aScenarioWithoutAcceptedResultsFails() throws {

@@ -4,61 +4,63 @@ import SimKernel
 import Testing
 
 @Suite struct MigrationTests {
-    /// Four 8 GiB VMs dirtying 100 MiB/s leave worker-0 two at a time over a 10 Gbit/s link.
-    /// Two transfers share worker-0's link: 1.25e9 / 2 = 625e6 B/s each (targets are alone on theirs).
-    ///   round 1: 8 GiB = 8,589,934,592 B / 625e6 → 13,744 ms; dirtied 104,857,600 × 13.744 = 1,441,161,216 B
-    ///   round 2: → 2,306 ms; dirtied 241,801,625 B (> 625e6 × 0.3 s = 187.5e6, no stop yet)
-    ///   round 3: → 387 ms; dirtied 40,579,891 B ≤ 187.5e6 → stop-and-copy of 40,579,891 / 625e6 → 65 ms pause
-    /// NodeMaintenance at 1:00, target pods start in 20 s → transfer 1:20, converged 1:36.437, done 1:36.502.
+    /// Four 8 GiB VMs dirtying 100 MiB/s (r = 104,857,600 B/s) leave worker-0 two at a time over a
+    /// 10 Gbit/s link: 97 % of 1.25e9 B/s is payload, shared by two transfers: b = 606,250,000 B/s each
+    /// (targets are alone on theirs). Rounds end at exact microseconds:
+    ///   round 1: 8,589,934,592 B → 14,168,965 µs; dirtied 1,485,723,664 B
+    ///   round 2: → 2,450,679 µs; dirtied 256,972,318 B (> b × 0.3 s = 181,875,000: no stop yet)
+    ///   round 3: → 423,872 µs; dirtied 44,446,200 B ≤ 181,875,000 → stop-and-copy, ⌈73.3⌉ = 74 ms pause
+    /// NodeMaintenance at 1:00, target pods start in 20 s → transfer 1:20, round 3 ends at 1:37.043516
+    /// (event 1:37.044), done 1:37.118.
     @Test func preCopyRoundsOverASharedLinkGiveTheHandWorkedPause() throws {
         let r = try simulate(fourWebVMsDrainedFromWorker0)
         let m = try #require(r.migrations(of: "web-0").first)
         #expect(m.phase == .Succeeded)
         #expect(m.transfer?.rounds == 3)
-        #expect(m.pause == SimDuration(milliseconds: 65))
-        #expect(m.endedAt == ms(96_502))
-        #expect(r.downtime(of: r.vm("web-0")) == SimDuration(milliseconds: 65))
-        // web-2 and web-3 wait Pending for an outbound slot until 1:36.502, then take the same 36.502 s.
+        #expect(m.pause == SimDuration(milliseconds: 74))
+        #expect(m.endedAt == ms(97_118))
+        #expect(r.downtime(of: r.vm("web-0")) == SimDuration(milliseconds: 74))
         // hco-1.18 (KubeVirt 1.8, no priority queue): the evacuation controller creates migrations only
         // into free slots and looks at the node every 5 s; web-2 and web-3 get theirs at the first look
-        // after 1:36.502, 1:40, and take the same 36.502 s: 2:16.502. Nothing ever waits Pending.
+        // after 1:37.118, 1:40, and take the same 37.118 s: 2:17.118. Nothing ever waits Pending.
         #expect(r.migrations(of: "web-2").first?.createdAt == ms(100_000))
-        #expect(r.migrations(of: "web-2").first?.endedAt == ms(100_000 + 36_502))
+        #expect(r.migrations(of: "web-2").first?.endedAt == ms(100_000 + 37_118))
         #expect(r.peakPendingMigrations == 1)
         #expect(r.longestPendingWait == .zero)
     }
 
     /// The same on hco-1.19 (KubeVirt 1.9, priority queue) with two outbound migrations per node: all
-    /// four are created at 1:00, web-2 and web-3 wait Pending until 1:36.502 and start at once: done
-    /// at 1:36.502 + 36.502 s = 2:13.004; two Pending at the peak, waiting 36.502 s.
+    /// four are created at 1:00, web-2 and web-3 wait Pending until 1:37.118 and start at once: done
+    /// at 1:37.118 + 37.118 s = 2:14.236; two Pending at the peak, waiting 37.118 s.
     @Test func onKubeVirt19EvacuationCreatesEveryMigrationAtOnce() throws {
         let r = try simulate(
             fourWebVMsDrainedFromWorker0 + "\ncluster: {profile: hco-1.19, liveMigration: {parallelOutboundMigrationsPerNode: 2}}")
         #expect(r.migrations(of: "web-2").first?.createdAt == ms(60_000))
-        #expect(r.migrations(of: "web-2").first?.endedAt == ms(96_502 + 36_502))
+        #expect(r.migrations(of: "web-2").first?.endedAt == ms(97_118 + 37_118))
         #expect(r.peakPendingMigrations == 2)
-        #expect(r.longestPendingWait == SimDuration(milliseconds: 36_502))
+        #expect(r.longestPendingWait == SimDuration(milliseconds: 37_118))
     }
-
     /// Auto-converge as QEMU does it (migration/ram.c, migration_trigger_throttle): a 2 GiB guest
-    /// (W = 2,147,483,648 B) dirtying 150e6 B/s alone on 1 Gbit/s (b = 125e6 B/s). Every round is
-    /// a sync ≥ 1 s after the last until round 13; "high" = dirtied > half of what was sent; the
-    /// second high period throttles (20 %, then +10 %) and the count restarts:
-    ///   round  sent (B)        t (ms)  dirtied (B)     high  throttle after
-    ///    1     2,147,483,648   17,180  2,147,483,648   1     0
-    ///    2     2,147,483,648   17,180  2,147,483,648   2     20 % (120e6 B/s)
-    ///    3     2,147,483,648   17,180  2,061,600,000   1     20
-    ///    4     2,061,600,000   16,493  1,979,160,000   2     30 % (105e6)
-    ///    5     1,979,160,000   15,834  1,662,570,000   1     30
-    ///    6     1,662,570,000   13,301  1,396,605,000   2     40 % (90e6)
-    ///    7     1,396,605,000   11,173  1,005,570,000   1     40
-    ///    8     1,005,570,000    8,045    724,050,000   2     50 % (75e6)
-    ///    9       724,050,000    5,793    434,475,000   1     50
-    ///   10       434,475,000    3,476    260,700,000   2     60 % (60e6)
-    ///   11       260,700,000    2,086    125,160,000   0 (125.16e6 < 130.35e6)
-    ///   12       125,160,000    1,002     60,120,000   0 (> bΔ = 37.5e6: one more round)
-    ///   13        60,120,000      481     28,860,000   ≤ 37.5e6: stop-and-copy, ⌈230.88⌉ = 231 ms
-    /// Transfer 129,224 ms + pause 231 ms = 129,455 ms after the transfer began at 0:20.
+    /// (W = 2,147,483,648 B) dirtying 150e6 B/s alone on 1 Gbit/s (b = 97 % of 125e6 = 121,250,000 B/s;
+    /// the downtime limit takes 36,375,000 B). At a round's end at least 1 s after the last evaluated one,
+    /// the period is "high" when the guest dirtied more than half of what was sent; the second high
+    /// period throttles (20 %, then +10 %) and the count restarts:
+    ///   round  sent (B)       time (µs)   dirtied (B)     high count, throttle
+    ///    1   2,147,483,648  17,711,206  2,147,483,648   1
+    ///    2   2,147,483,648  17,711,206  2,147,483,648   2 → 20 % (120e6 B/s)
+    ///    3   2,147,483,648  17,711,206  2,125,344,720   1
+    ///    4   2,125,344,720  17,528,617  2,103,434,040   2 → 30 % (105e6)
+    ///    5   2,103,434,040  17,347,910  1,821,530,550   1
+    ///    6   1,821,530,550  15,022,933  1,577,407,965   2 → 40 % (90e6)
+    ///    7   1,577,407,965  13,009,551  1,170,859,590   1
+    ///    8   1,170,859,590   9,656,574    869,091,660   2 → 50 % (75e6)
+    ///    9     869,091,660   7,167,767    537,582,525   1
+    ///   10     537,582,525   4,433,671    332,525,325   2 → 60 % (60e6)
+    ///   11     332,525,325   2,742,477    164,548,620   0 (164.5e6 < 166.3e6)
+    ///   12     164,548,620   1,357,103     81,426,180   0
+    ///   13      81,426,180     671,557     40,293,420   (under 1 s since round 12: no look)
+    ///   14      40,293,420     332,317     19,939,020   ≤ 36,375,000: stop-and-copy, ⌈164.4⌉ = 165 ms
+    /// Round 14 ends at 2:42.404095 (event 2:42.405), done 2:42.570.
     /// (drainsim used to throttle from round 2 on, 20 % then +10 % every round.)
     @Test func autoConvergeThrottlesAtEverySecondHighDirtyPeriodAsQEMUDoes() throws {
         let r = try simulate(
@@ -72,21 +74,21 @@ import Testing
             """)
         let m = try #require(r.migrations(of: "v").first)
         #expect(m.phase == .Succeeded)
-        #expect(m.transfer?.rounds == 13)
+        #expect(m.transfer?.rounds == 14)
         #expect(m.transfer?.throttlePercent == 60)
-        #expect(m.pause == SimDuration(milliseconds: 231))
-        #expect(m.endedAt == ms(20_000 + 129_455))
+        #expect(m.pause == SimDuration(milliseconds: 165))
+        #expect(m.endedAt == ms(162_570))
     }
 
     /// QEMU sends never-touched pages as headers only, so round 1 moves the memory in use, not the
-    /// guest's size (audit #27). A quiet 64 GiB guest alone on 10 Gbit/s (1.25e9 B/s), virtctl migrate
-    /// at 0:00, target started at 0:20:
-    ///   all in use: 68,719,476,736 B → ⌈54,975.6⌉ = 54,976 ms, nothing dirtied, pause 0 → done 1:14.976
-    ///   8 GiB in use: 8,589,934,592 B → ⌈6,871.9⌉ = 6,872 ms → done 0:26.872
+    /// guest's size (audit #27). A quiet 64 GiB guest alone on 10 Gbit/s (97 % payload: 1.2125e9 B/s),
+    /// virtctl migrate at 0:00, target started at 0:20:
+    ///   all in use: 68,719,476,736 B → 56,675,858 µs, nothing dirtied, pause 0 → done ⌈1:16.675858⌉ = 1:16.676
+    ///   8 GiB in use: 8,589,934,592 B → 7,084,483 µs → done 0:27.085
     /// The completion timeout still counts the guest's size (KubeVirt `getVMIMigrationDataSize`):
     /// 150 × ⌈68.7 GB⌉ = 10,350 s either way.
     /// A containerDisk migrates what was written to its overlay (1 GiB here), not its image size:
-    /// 9 GiB → ⌈7,730.9⌉ = 7,731 ms → done 0:27.731.
+    /// 9 GiB → 7,970,043 µs → done 0:27.971.
     @Test func roundOneSendsTheMemoryInUseAndTheLocalDisksWrittenData() throws {
         func migrated(_ extra: String) throws -> VirtualMachineInstanceMigration {
             let r = try simulate(
@@ -102,7 +104,7 @@ import Testing
         let whole = try migrated(pvc)
         let used = try migrated(", memoryInUse: 8Gi" + pvc)
         let disk = try migrated(", memoryInUse: 8Gi, volumes: [{containerDisk: {image: x, size: 20Gi, written: 1Gi}}]")
-        #expect(whole.endedAt == ms(74_976) && used.endedAt == ms(26_872) && disk.endedAt == ms(27_731))
+        #expect(whole.endedAt == ms(76_676) && used.endedAt == ms(27_085) && disk.endedAt == ms(27_971))
         #expect([whole, used, disk].allSatisfy { $0.phase == .Succeeded && $0.pause == .zero })
         let timeout = { (m: VirtualMachineInstanceMigration) in
             MigrationController.completionTimeout(dataBytes: m.transfer?.dataBytes ?? 0, perGiB: 150)
@@ -155,11 +157,12 @@ import Testing
     }
 
     /// The audit's case (hco-1.18, allowPostCopy): a 16 GiB guest dirtying 1.5 GB/s on 10 Gbit/s
-    /// (1.25e9 B/s) never converges by pre-copy. Each round re-sends all 17,179,869,184 B in
-    /// ⌈13,743.9⌉ = 13,744 ms. The completion timeout, 150 × ⌈17.18 GB⌉ = 2,700 s after the transfer
-    /// began at 1:20, switches to post-copy at 46:20: 196 rounds took 2,693,824 ms, round 197 had sent
-    /// 6,176 ms × 1.25e9 = 7.72e9 B, so 9,459,869,184 B follow in ⌈7,567.9⌉ = 7,568 ms: the VMI runs on
-    /// w-1 from 46:27.568 and the drain completes. Before, the progress timeout aborted it at 150 s forever.
+    /// (97 % payload: b = 1,212,500,000 B/s) never converges by pre-copy. Each round re-sends all
+    /// 17,179,869,184 B in 14,168,965 µs (+1 µs where the remainder carries). The completion timeout,
+    /// 150 × ⌈17.18 GB⌉ = 2,700 s after the transfer began at 1:20, switches to post-copy at 46:20:
+    /// 190 rounds ended at 46:12.103350, round 191 had sent 7.89665 s × b = 9,574,688,125 B, so
+    /// 7,605,181,059 B follow in ⌈6,272.3⌉ = 6,273 ms: the VMI runs on w-1 from 46:26.273 and the drain
+    /// completes. Before, the progress timeout aborted it at 150 s forever.
     @Test func postCopyCompletesADrainThatPreCopyCannot() throws {
         let r = try simulate(
             """
@@ -175,7 +178,7 @@ import Testing
         let m = try #require(r.migrations(of: "db").first)
         #expect(r.migrations(of: "db").count == 1)
         #expect(m.postCopyStartedAt == ms(2_780_000))
-        #expect(m.endedAt == ms(2_787_568))
+        #expect(m.endedAt == ms(2_786_273))
         #expect(m.phase == .Succeeded)
         #expect(r.blockedDrains.isEmpty && r.state.drains.first?.phase == .Succeeded)
     }
@@ -252,21 +255,25 @@ import Testing
         #expect(r.waitingMigrations.count == 1)
     }
 
-    /// Concurrent transfers split a node's link: 2 transfers out of one node each get half of it.
+    /// Concurrent transfers split a node's link: 2 transfers out of one node each get half of its
+    /// payload rate (97 % of the nominal 10 Gbit/s, the default migrationLinkEfficiency); with
+    /// `migrationLinkEfficiency: 100%` half of the nominal rate.
     @Test func concurrentTransfersShareTheNodeLink() throws {
-        let r = try simulate(
-            threeWorkers + """
-                stopAt: 1m30s
-                persistentVolumeClaims: [{name: "d-{i}", count: 2, size: 10Gi, accessModes: [ReadWriteMany]}]
-                vms:
-                  - {name: "v-{i}", count: 2, cpu: 2, memory: 60Gi, runStrategy: Always, node: worker-0,
-                     volumes: [{persistentVolumeClaim: {claimName: "d-{i}"}}]}
-                timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
-                """)
-        // At 1:30 both transfers run (started 1:20) at 1.25e9 / 2 B/s.
+        let yaml = """
+            stopAt: 1m30s
+            persistentVolumeClaims: [{name: "d-{i}", count: 2, size: 10Gi, accessModes: [ReadWriteMany]}]
+            vms:
+              - {name: "v-{i}", count: 2, cpu: 2, memory: 60Gi, runStrategy: Always, node: worker-0,
+                 volumes: [{persistentVolumeClaim: {claimName: "d-{i}"}}]}
+            timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
+            """
+        let r = try simulate(threeWorkers + yaml)
+        // At 1:30 both transfers run (started 1:20) at 1.25e9 × 0.97 / 2 = 606,250,000 B/s.
         for name in ["v-0", "v-1"] {
-            #expect(r.migrations(of: name).first?.transfer?.bandwidthBytesPerSecond == 625_000_000)
+            #expect(r.migrations(of: name).first?.transfer?.bandwidthBytesPerSecond == 606_250_000)
         }
+        let nominal = try simulate(threeWorkers + yaml + "\ncluster: {migrationLinkEfficiency: 100%}")
+        #expect(nominal.migrations(of: "v-0").first?.transfer?.bandwidthBytesPerSecond == 625_000_000)
     }
 }
 
