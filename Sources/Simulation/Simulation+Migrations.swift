@@ -88,11 +88,10 @@ extension Simulation {
         }
     }
 
-    mutating func retryUnscheduledTargets() {
-        guard !unscheduledTargets.isEmpty else { return }
-        for m in unscheduledTargets where state.migrations[m.i].phase == .Scheduling && state.migrations[m.i].target == nil {
-            placeTarget(m)
-        }
+    /// A target pod that found no node tries again (queued since its migration entered Scheduling).
+    mutating func retryTarget(_ m: MigrationID) {
+        guard state.migrations[m.i].phase == .Scheduling && state.migrations[m.i].target == nil else { return }
+        placeTarget(m)
     }
 
     /// The migration left Pending/Scheduling: note how long it waited.

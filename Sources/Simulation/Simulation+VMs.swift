@@ -109,21 +109,32 @@ extension Simulation {
         }
     }
 
-    /// Pods left or nodes opened: give waiting launcher pods, target pods and migrations a chance, in that order.
-    /// A waiting launcher is tried again only if it may fit a node freed since its last try, so the cost of
-    /// an event does not grow with the VMs that fit nowhere; the choices are those of trying every one.
+    /// Pods left or nodes opened: the scheduler's queue gets a chance, then Pending migrations. Like
+    /// kube-scheduler's, the queue takes pods by priority (a target pod has its VM's, so all are equal
+    /// here), then by the time they were queued: waiting launcher pods and migration target pods
+    /// interleave, oldest first (a launcher first on a tie). A waiting launcher is tried again only if it
+    /// may fit a node freed since its last try, so the cost of an event does not grow with the VMs that
+    /// fit nowhere; the choices are those of trying every one.
     mutating func capacityFreed() {
         let freed = state.takeNodesFreed()
-        if state.waitingMayFit(freed) {
+        let launchersMayFit = state.waitingMayFit(freed)
+        if launchersMayFit || !unscheduledTargets.isEmpty {
+            let targets = unscheduledTargets
+            var k = 0
             var still: [VMID] = []
             // Every VMI in the queue is Pending (vmiEnded takes out the ones that end; an invariant).
-            for vm in state.unscheduledVMIs {
+            for vm in launchersMayFit ? state.unscheduledVMIs : [] {
+                let queuedAt = state.vmStatus[vm.i].vmi?.createdAt ?? .zero
+                while k < targets.count && state.migrations[targets[k].i].phaseSince < queuedAt {
+                    retryTarget(targets[k])
+                    k += 1
+                }
                 if Scheduler.mayFitNow(vm, freed: freed, in: state) && scheduleVMI(vm) { continue }
                 still.append(vm)
             }
-            state.keepWaiting(still)
+            for m in targets[k...] { retryTarget(m) }
+            if launchersMayFit { state.keepWaiting(still) }
         }
-        retryUnscheduledTargets()
         startPendingMigrations()
     }
 

@@ -166,3 +166,36 @@ extension WaitingForANodeTests {
         #expect(r.state.drains.count == 10 && r.state.drains.allSatisfy { $0.phase == .Succeeded && $0.endedAt != nil })
     }
 }
+
+extension WaitingForANodeTests {
+    /// kube-scheduler takes waiting pods by priority, then by the time they were queued: a migration
+    /// target pod waiting since 1:00 gets the room that frees at 2:10 before a launcher pod queued at
+    /// 1:30. worker-1 (20 Gi) holds filler-a and filler-b (8Gi + 312Mi each, 3.4 Gi left).
+    /// - 1:00 NodeMaintenance of worker-0: web's migration target finds no node (worker-0 is its source).
+    /// - 1:30 virtctl start batch: its launcher finds no node either.
+    /// - 2:00 virtctl stop filler-a: its pod is gone at 2:10; the target (older) takes worker-1, starts
+    ///   at 2:30 and sends 8 GiB at 0.97 × 1.25e9 B/s in 7,084,483 µs: web runs on worker-1 from 2:37.085.
+    ///   batch keeps waiting.
+    @Test func aMigrationTargetQueuedEarlierGetsTheRoomBeforeALaterLauncher() throws {
+        let r = try simulate(
+            """
+            stopAt: 5m
+            nodes:
+              - {name: worker-0, cpu: "32", memory: 128Gi}
+              - {name: worker-1, cpu: "32", memory: 20Gi}
+            persistentVolumeClaims: [{name: web, size: 10Gi, accessModes: [ReadWriteMany]}]
+            vms:
+              - {name: web, cpu: 2, memory: 8Gi, runStrategy: Always, node: worker-0, volumes: [{persistentVolumeClaim: {claimName: web}}]}
+              - {name: "filler-{i}", count: 2, cpu: 2, memory: 8Gi, runStrategy: Always, evictionStrategy: None, node: worker-1}
+              - {name: batch, cpu: 2, memory: 8Gi, runStrategy: Halted}
+            timeline:
+              - {at: 1m, nodeMaintenance: {node: worker-0}}
+              - {at: 1m30s, start: batch}
+              - {at: 2m, stop: filler-0}
+            """)
+        let m = try #require(r.migrations(of: "web").first)
+        #expect(m.phase == .Succeeded && m.endedAt == ms(157_085))
+        #expect(r.state.vmStatus[r.vm("web").i].vmi?.node == NodeID(1))
+        #expect(r.state.vmStatus[r.vm("batch").i].vmi?.phase == .Pending)
+    }
+}
