@@ -231,6 +231,8 @@ extension Simulation {
             state.stopWaitingForNode(vm)
         }
         trace("VMI \(vmName(vm)) \(phase.rawValue): \(how)")
+        // The room its pod left goes to pods queued before the VM's next pod (kube-scheduler's order).
+        capacityFreed()
         let status = state.vmStatus[vm.i]
         let decision = VMController.onFinal(
             phase: phase, everRunning: vmi.everRunning, status: status, startFailuresRandom: &crashLoopRandom)

@@ -199,3 +199,31 @@ extension WaitingForANodeTests {
         #expect(r.state.vmStatus[r.vm("batch").i].vmi?.phase == .Pending)
     }
 }
+
+extension WaitingForANodeTests {
+    /// A VM restarted at once does not jump the queue: its new pod is queued after the pods already
+    /// waiting. Two 20 Gi workers hold two 8 Gi VMs each (3.4 Gi left on each). 1:00 virtctl start e:
+    /// no room, it waits. 2:00 a's guest shuts down (Always: restarted at once): the room a's pod
+    /// left goes to e (queued at 1:00), Running 2:20 (guest up 2:50); a's new VMI waits and a is still down
+    /// when the run stops at 5:00.
+    @Test func aVMRestartedAtOnceQueuesBehindThePodsAlreadyWaiting() throws {
+        let r = try simulate(
+            """
+            stopAt: 5m
+            nodes: [{name: "worker-{i}", count: 2, cpu: "32", memory: 20Gi}]
+            vms:
+              - {name: a, cpu: 2, memory: 8Gi, runStrategy: Always, node: worker-0}
+              - {name: b, cpu: 2, memory: 8Gi, runStrategy: Always, node: worker-0}
+              - {name: c, cpu: 2, memory: 8Gi, runStrategy: Always, node: worker-1}
+              - {name: d, cpu: 2, memory: 8Gi, runStrategy: Always, node: worker-1}
+              - {name: e, cpu: 2, memory: 8Gi, runStrategy: Halted}
+            timeline:
+              - {at: 1m, start: e}
+              - {at: 2m, guestShutdown: a}
+            """)
+        #expect(r.state.vmStatus[r.vm("e").i].vmi?.node == NodeID(0))
+        #expect(r.state.vmStatus[r.vm("e").i].guestUp && r.state.vmStatus[r.vm("e").i].vmi?.phaseSince == ms(140_000))
+        #expect(r.state.vmStatus[r.vm("a").i].vmi?.phase == .Pending)
+        #expect(r.vmsDownAtEnd == [r.vm("a")])
+    }
+}
