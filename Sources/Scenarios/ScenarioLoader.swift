@@ -232,7 +232,13 @@ private struct Builder {
         c.strategy = automatic
         if let v = m["strategy"] {
             let s = try v.plain("a value")
-            c.strategy = s == "Automatic" ? automatic : try v.oneOf(RemediationStrategy.self)
+            if s == "Automatic" {
+                c.strategy = automatic
+            } else if let strategy = RemediationStrategy(rawValue: s) {
+                c.strategy = strategy
+            } else {
+                throw v.fail("unknown value \"\(s)\"; expected one of Automatic, ResourceDeletion, OutOfServiceTaint")
+            }
         }
         if let v = m["unhealthyAfter"] { c.unhealthyAfter = try v.duration() }
         if let v = m["safeTime"] { c.safeTime = try v.duration() }

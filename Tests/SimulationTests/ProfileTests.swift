@@ -42,6 +42,7 @@ import Testing
         #expect(try strategy("profile: hco-1.10, remediation: {type: SelfNodeRemediation, strategy: Automatic}") == .ResourceDeletion)
         #expect(try strategy("remediation: {type: SelfNodeRemediation, strategy: ResourceDeletion}") == .ResourceDeletion)
         #expect(try strategy("remediation: {type: FenceAgentsRemediation}") == .ResourceDeletion)
+        #expect(throws: ScenarioError.self) { try strategy("remediation: {type: SelfNodeRemediation, strategy: Automatik}") }
     }
 
     /// HCO 1.14 changed completionTimeoutPerGiB 800 → 150 for new installs only; the 1.19 upgrade
