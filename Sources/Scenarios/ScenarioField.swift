@@ -93,6 +93,30 @@ struct Field {
         return v
     }
 
+    /// A string in which a VM with a `count` refers to its index: `{i}`, or `{i % N}` to spread the
+    /// copies over N things (`node: worker-{i % 8}`). Without a count (`index` nil) a placeholder is an error.
+    func indexed(_ index: Int?) throws(ScenarioError) -> String {
+        let text = try string()
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { throw fail("\"{\" without a closing \"}\" in \"\(text)\"") }
+            let inner = rest[rest.index(after: open)..<close].filter { $0 != " " }
+            guard inner.hasPrefix("i") else { throw fail("unknown placeholder {\(inner)}; use {i} or {i % N}") }
+            guard let index else { throw fail("\"{\(inner)}\" needs a count on the VM") }
+            if inner == "i" {
+                out += String(index)
+            } else if inner.hasPrefix("i%"), let n = Int(inner.dropFirst(2)), n >= 1 {
+                out += String(index % n)
+            } else {
+                throw fail("unknown placeholder {\(inner)}; use {i} or {i % N} with N ≥ 1")
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+
     func cpuMillis() throws(ScenarioError) -> Int64 {
         let s = try plain("a CPU quantity")
         guard let v = Quantity.cpuMillis(s), v > 0 else { throw fail("\"\(s)\" is not a CPU quantity; write it like 64, 1.5 or 500m") }

@@ -379,8 +379,7 @@ private struct Builder {
                 if let vf = m["volumes"] { volumes = try readVolumes(vf, index: m["count"] == nil ? nil : index) }
                 var initialNode: NodeID?
                 if let nf = m["node"] {
-                    if m["count"] == nil, try nf.string().contains("{i}") { throw nf.fail("\"{i}\" needs a count on the VM") }
-                    let nodeName = try nf.string().replacingOccurrences("{i}", String(index))
+                    let nodeName = try nf.indexed(m["count"] == nil ? nil : index)
                     guard let id = nodeIDs[nodeName] else { throw nf.fail(unknownName("node", nodeName, nodeIDs)) }
                     initialNode = id
                 }
@@ -460,9 +459,7 @@ private struct Builder {
                 let sf = try m.required(kind)
                 let sm = try sf.mapping(kind == "dataVolume" ? ["name"] : ["claimName", "readOnly"])
                 let keyField = try sm.required(kind == "dataVolume" ? "name" : "claimName")
-                let written = try keyField.string()
-                if index == nil && written.contains("{i}") { throw keyField.fail("\"{i}\" needs a count on the VM") }
-                let claimName = written.replacingOccurrences("{i}", String(index ?? 0))
+                let claimName = try keyField.indexed(index)
                 guard let id = claimIDs[claimName] else {
                     throw keyField.fail(unknownName("persistentVolumeClaim", claimName, claimIDs))
                 }

@@ -51,6 +51,14 @@ import Testing
             ":2:65: vms[0].node: \"{i}\" needs a count on the VM"
         ),
         (
+            node + "vms: [{name: \"a-{i}\", count: 2, cpu: 1, memory: 1Gi, runStrategy: Always, node: \"w{i % 0}\"}]\n",
+            ":2:81: vms[0].node: unknown placeholder {i%0}; use {i} or {i % N} with N ≥ 1"
+        ),
+        (
+            node + "vms: [{name: \"a-{i}\", count: 2, cpu: 1, memory: 1Gi, runStrategy: Always, node: \"w{j}\"}]\n",
+            ":2:81: vms[0].node: unknown placeholder {j}; use {i} or {i % N}"
+        ),
+        (
             node + "sweep: {set: [cluster.evictionStrategy]}\n",
             ":2:14: sweep.set: expected a mapping of setting paths to values, like {cluster.evictionStrategy: [LiveMigrate, None]}"
         ),

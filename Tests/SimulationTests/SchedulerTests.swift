@@ -227,3 +227,20 @@ extension WaitingForANodeTests {
         #expect(r.vmsDownAtEnd == [r.vm("a")])
     }
 }
+
+@Suite struct SpreadByIndexTests {
+    /// `{i % N}` spreads a VM entry's copies over nodes and claims: vm-0…vm-5 on worker-0, 1, 2, 0, 1, 2,
+    /// each with the RWX claim d-{i % 2} (vm-0, vm-2, vm-4 share d-0).
+    @Test func aCountSpreadsVMsOverNodesAndClaimsByIndexModulo() throws {
+        let r = try simulate(
+            """
+            nodes: [{name: "worker-{i}", count: 3, cpu: "32", memory: 128Gi}]
+            persistentVolumeClaims: [{name: "d-{i}", count: 2, size: 10Gi, accessModes: [ReadWriteMany]}]
+            vms:
+              - {name: "vm-{i}", count: 6, cpu: 2, memory: 4Gi, runStrategy: Always, node: "worker-{i % 3}",
+                 volumes: [{persistentVolumeClaim: {claimName: "d-{ i % 2 }"}}]}
+            """)
+        #expect(r.state.vmStatus.map { $0.vmi?.node?.i } == [0, 1, 2, 0, 1, 2])
+        #expect(r.state.vms.map { $0.claims.map(\.i) } == [[0], [1], [0], [1], [0], [1]])
+    }
+}
