@@ -15,6 +15,8 @@ public struct PlacementTables: Equatable, Sendable, Codable {
     /// Per VM: the terms it carries, and the terms whose selector matches its labels.
     public var ownTerms: [[Int32]] = []
     public var memberTerms: [[Int32]] = []
+    /// Per VM: the nodes its node-local volumes live on (the PVs' node affinity; empty: none).
+    public var localVolumeNodes: [[NodeID]] = []
 
     /// Node labels as the scheduler sees them, with the implicit `kubernetes.io/hostname`.
     public static func labels(of node: Node) -> [Label] {
@@ -32,22 +34,29 @@ public struct PlacementTables: Equatable, Sendable, Codable {
         node.taints.first { t in t.effect != .PreferNoSchedule && !vm.tolerations.contains { $0.tolerates(t) } }
     }
 
-    init(nodes: [Node], vms: [VirtualMachine]) {
+    init(nodes: [Node], vms: [VirtualMachine], claims: [PersistentVolumeClaim]) {
         let anyTaint = nodes.contains { !$0.taints.isEmpty }
+        localVolumeNodes = vms.map { vm in
+            var out: [NodeID] = []
+            for c in vm.claims { if let n = claims[c.i].node, !out.contains(n) { out.append(n) } }
+            return out
+        }
         var classIndex: [String: Int32] = [:]  // looked up only while building
-        for vm in vms {
-            let constrained = anyTaint || !vm.nodeSelector.isEmpty || !vm.nodeAffinity.isEmpty
+        for (i, vm) in vms.enumerated() {
+            let local = localVolumeNodes[i]
+            let constrained = anyTaint || !vm.nodeSelector.isEmpty || !vm.nodeAffinity.isEmpty || !local.isEmpty
             guard constrained else {
                 classOfVM.append(-1)
                 continue
             }
-            let key = "\(vm.nodeSelector)|\(vm.nodeAffinity)|\(vm.tolerations)"
+            let key = "\(vm.nodeSelector)|\(vm.nodeAffinity)|\(vm.tolerations)|\(local.map(\.i))"
             if let k = classIndex[key] {
                 classOfVM.append(k)
             } else {
                 let k = Int32(eligible.count)
                 classIndex[key] = k
-                eligible.append(nodes.map { PlacementTables.staticallyAllowed(vm, on: $0) })
+                eligible.append(
+                    nodes.indices.map { n in PlacementTables.staticallyAllowed(vm, on: nodes[n]) && local.allSatisfy { $0.i == n } })
                 classOfVM.append(k)
             }
         }

@@ -94,7 +94,7 @@ public struct ClusterState: Equatable, Sendable, Codable {
         health = Array(repeating: NodeHealth(), count: nodes.count)
         acceptsVMs = nodes.map { $0.role == .worker && !$0.unschedulable }
         isFreed = Array(repeating: false, count: nodes.count)
-        placement = PlacementTables(nodes: nodes, vms: vms)
+        placement = PlacementTables(nodes: nodes, vms: vms, claims: claims)
         membersInDomain = placement.domainCount.map { Array(repeating: 0, count: $0) }
         ownersInDomain = membersInDomain
         allocatableCPUMillis = nodes.map(\.cpuMillis)

@@ -32,7 +32,8 @@ extension VirtualMachine {
                 if !claim.isShared {
                     let modes = claim.accessModes.map(\.rawValue).joined(separator: ",")
                     return .notMigratable(
-                        reason: "DisksNotLiveMigratable", message: "PVC \(claim.name) is \(modes)")
+                        reason: "DisksNotLiveMigratable",
+                        message: "PVC \(claim.name) is " + (claim.node == nil ? modes : "a local volume (\(modes))"))
                 }
             case .containerDisk, .emptyDisk, .cloudInit:
                 method = .BlockMigration

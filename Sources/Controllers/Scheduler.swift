@@ -60,7 +60,7 @@ public enum Scheduler {
     /// How many nodes each filter turned the pod away from, each node under the first filter that
     /// rejects it (the counts of the Kubernetes scheduler's "0/N nodes are available" message).
     public struct Rejections: Sendable {
-        public var cordoned = 0, controlPlane = 0, notReady = 0, tainted = 0, unmatched = 0
+        public var cordoned = 0, controlPlane = 0, notReady = 0, tainted = 0, unmatched = 0, volumeNodeConflict = 0
         public var lackMemory = 0, lackCPU = 0, antiAffinity = 0, source = 0
         /// A VM whose pod keeps this one away by anti-affinity (the first found).
         public var antiAffinityWith: VMID?
@@ -93,6 +93,9 @@ public enum Scheduler {
                 r.notReady += 1
             } else if PlacementTables.untoleratedTaint(spec, on: node) != nil {
                 r.tainted += 1
+            } else if state.placement.localVolumeNodes[vm.i].contains(where: { $0.i != i }) {
+                // kube-scheduler's VolumeBinding filter: a local PV can be used only on its node.
+                r.volumeNodeConflict += 1
             } else if !state.staticallyEligible(vm, i) {
                 r.unmatched += 1
             } else if state.freeMemoryBytes(NodeID(i)) < memoryBytes {
@@ -121,6 +124,7 @@ public enum Scheduler {
         if r.controlPlane > 0 { parts.append("\(r.controlPlane) control-plane (tainted)") }
         if r.notReady > 0 { parts.append("\(r.notReady) down or tainted by failure handling") }
         if r.tainted > 0 { parts.append("\(r.tainted) with a taint the VM does not tolerate") }
+        if r.volumeNodeConflict > 0 { parts.append("\(r.volumeNodeConflict) had volume node affinity conflict") }
         if r.unmatched > 0 { parts.append("\(r.unmatched) not matching nodeSelector or node affinity") }
         if r.lackMemory > 0 { parts.append("\(r.lackMemory) lack \(ByteFormat.describe(memoryBytes)) memory") }
         if r.lackCPU > 0 { parts.append("\(r.lackCPU) lack \(cpuMillis)m CPU") }

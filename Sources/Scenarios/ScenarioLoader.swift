@@ -316,7 +316,7 @@ private struct Builder {
 
     mutating func claims(_ f: Field) throws(ScenarioError) {
         for item in try f.sequence() {
-            let m = try item.mapping(["name", "count", "size", "accessModes", "volumeMode"])
+            let m = try item.mapping(["name", "count", "size", "accessModes", "volumeMode", "node"])
             let size = try m.required("size").bytes()
             let modesField = try m.required("accessModes")
             let modes = try modesField.sequence().map { f throws(ScenarioError) in try f.oneOf(AccessMode.self) }
@@ -324,10 +324,19 @@ private struct Builder {
             let volumeMode = try m["volumeMode"]?.oneOf(VolumeMode.self) ?? .Filesystem
             let stamped = try stamp(m)
             if claimList.count + stamped.count > Limits.claims { throw item.fail("more than \(Limits.claims) claims") }
-            for (name, _) in stamped {
+            if let nf = m["node"], modes.contains(.ReadWriteMany) {
+                throw nf.fail("a node-local volume cannot be ReadWriteMany: its data lives on one node")
+            }
+            for (name, index) in stamped {
                 if claimIDs[name] != nil { throw (m["name"] ?? item).fail("claim \"\(name)\" is declared twice") }
+                var node: NodeID?
+                if let nf = m["node"] {
+                    let nodeName = try nf.indexed(m["count"] == nil ? nil : index)
+                    guard let id = nodeIDs[nodeName] else { throw nf.fail(unknownName("node", nodeName, nodeIDs)) }
+                    node = id
+                }
                 claimIDs[name] = ClaimID(claimList.count)
-                claimList.append(PersistentVolumeClaim(name: name, sizeBytes: size, accessModes: modes, volumeMode: volumeMode))
+                claimList.append(PersistentVolumeClaim(name: name, sizeBytes: size, accessModes: modes, volumeMode: volumeMode, node: node))
             }
         }
     }
@@ -403,6 +412,20 @@ private struct Builder {
                 vm.antiAffinity = antiAffinity
                 if let n = initialNode, let nf = m["node"], !PlacementTables.staticallyAllowed(vm, on: nodeList[n.i]) {
                     throw nf.fail("\(nodeList[n.i].name) does not satisfy the VM's nodeSelector, node affinity or tolerations")
+                }
+                // Node-local volumes hold the VM to their node: one node for all, and a pin must agree.
+                let local = vm.claims.compactMap { c in claimList[c.i].node.map { (claimList[c.i].name, $0) } }
+                if let (claim, n) = local.first {
+                    let field = m["volumes"] ?? item
+                    if let (other, o) = local.first(where: { $0.1 != n }) {
+                        throw field.fail(
+                            "local volumes \(claim) (on \(nodeList[n.i].name)) and \(other) (on \(nodeList[o.i].name)) cannot both be used by \(name)"
+                        )
+                    }
+                    if let pin = initialNode, pin != n, let nf = m["node"] {
+                        throw nf.fail(
+                            "\(name) uses the local volume \(claim), which lives on \(nodeList[n.i].name), not \(nodeList[pin.i].name)")
+                    }
                 }
                 vmList.append(vm)
             }

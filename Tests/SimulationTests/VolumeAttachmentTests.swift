@@ -123,3 +123,64 @@ import Testing
         #expect(e.hasSuffix("; and 1 more"))
     }
 }
+
+/// Node-local volumes (LVM Storage, local-storage operator, hostpath provisioner): a PVC with `node`
+/// can be used only on that node.
+@Suite struct LocalVolumeTests {
+    private let cluster = """
+        nodes: [{name: "worker-{i}", count: 3, cpu: "32", memory: 128Gi}]
+        persistentVolumeClaims: [{name: "data-{i}", count: 6, size: 50Gi, accessModes: [ReadWriteOnce], node: "worker-{i % 3}"}]
+
+        """
+
+    /// Unpinned VMs go where their volume is: vm-0…vm-5 use data-0…data-5 on worker-0, 1, 2, 0, 1, 2.
+    @Test func aVMGoesWhereItsLocalVolumeLives() throws {
+        let r = try simulate(
+            cluster + """
+                vms: [{name: "vm-{i}", count: 6, cpu: 2, memory: 4Gi, runStrategy: Always,
+                       volumes: [{persistentVolumeClaim: {claimName: "data-{i}"}}]}]
+                """)
+        #expect(r.state.vmStatus.map { $0.vmi?.node?.i } == [0, 1, 2, 0, 1, 2])
+        #expect(
+            r.state.liveMigratable[0]
+                == .notMigratable(reason: "DisksNotLiveMigratable", message: "PVC data-0 is a local volume (ReadWriteOnce)"))
+    }
+
+    /// LiveMigrateIfPossible on a local volume: the NodeMaintenance of worker-0 at 1:00 shuts vm-0
+    /// down (10 s) and it restarts at once, but only worker-0 can hold it and worker-0 is cordoned: it
+    /// waits, the reason names the volume. The CR is deleted at 20:00: uncordoned, vm-0 starts there,
+    /// Running 20:20, up 20:50 → down 1:00–20:50 = 19m50s.
+    @Test func aVMOnALocalVolumeWaitsForItsNodeToComeBack() throws {
+        let r = try simulate(
+            cluster + """
+                stopAt: 30m
+                vms: [{name: vm-0, cpu: 2, memory: 4Gi, runStrategy: Always, evictionStrategy: LiveMigrateIfPossible,
+                       volumes: [{persistentVolumeClaim: {claimName: data-0}}]}]
+                timeline:
+                  - {at: 1m, nodeMaintenance: {node: worker-0}}
+                  - {at: 20m, deleteNodeMaintenance: worker-0}
+                """)
+        let vm = r.vm("vm-0")
+        #expect(r.outages[vm.i].map { [$0.from, $0.to] } == [[ms(60_000), ms(1_250_000)]])
+        #expect(
+            r.outages[vm.i].first?.phases.contains {
+                $0.what.hasSuffix("(0/3 nodes available: 1 cordoned, 2 had volume node affinity conflict)")
+            } == true)
+        #expect(r.state.vmStatus[vm.i].vmi?.node == NodeID(0))
+    }
+
+    /// Pinning a VM away from its local volume, or giving it local volumes on two nodes, is an error.
+    @Test func impossibleLocalPlacementsAreLoadErrors() {
+        #expect(throws: ScenarioError.self) {
+            try ScenarioLoader.load(
+                text: cluster + "vms: [{name: a, cpu: 1, memory: 1Gi, runStrategy: Always, node: worker-1, "
+                    + "volumes: [{persistentVolumeClaim: {claimName: data-0}}]}]\n", file: "t.yaml")
+        }
+        #expect(throws: ScenarioError.self) {
+            try ScenarioLoader.load(
+                text: cluster + "vms: [{name: a, cpu: 1, memory: 1Gi, runStrategy: Always, "
+                    + "volumes: [{persistentVolumeClaim: {claimName: data-0}}, {persistentVolumeClaim: {claimName: data-1}}]}]\n",
+                file: "t.yaml")
+        }
+    }
+}
