@@ -75,13 +75,15 @@ public struct CapacityCheck {
                     break
                 }
                 if outcome.reason == nil && outcome.to == nil {
-                    switch Scheduler.place(vm, avoiding: n, in: state) {
+                    // A migration target avoids its source; a restarted VM only meets its cordoned node.
+                    let source: NodeID? = outcome.how == "live migration" ? n : nil
+                    switch Scheduler.place(vm, avoiding: source, in: state) {
                     case .node(let target):
                         outcome.to = state.nodes[target.i].name
                         state.bindLauncher(vm, to: target)  // the capacity it takes there
                     case .unschedulable(let why):
                         outcome.reason = why
-                        outcome.forCapacity = Scheduler.rejections(vm, avoiding: n.i, in: state).lacksCapacity
+                        outcome.forCapacity = Scheduler.rejections(vm, avoiding: source?.i ?? -1, in: state).lacksCapacity
                     }
                 }
                 if outcome.forCapacity {

@@ -137,7 +137,8 @@ import Testing
         #expect(r.status == 1)
         #expect(
             r.out.contains(
-                "license on worker-0: shut down and restarted — STRANDED: no node fits (0/3 nodes available: 2 not matching nodeSelector"))
+                "license on worker-0: shut down and restarted — STRANDED: no node fits (0/3 nodes available: 1 cordoned, 2 not matching nodeSelector"
+            ))
         #expect(r.out.contains("1 VM(s) stranded for other reasons") && !r.out.contains("Missing"))
     }
 
