@@ -27,6 +27,7 @@ public struct PlacementTables: Equatable, Sendable, Codable {
         let labels = labels(of: node)
         guard vm.nodeSelector.allSatisfy({ labels.contains($0) }) else { return false }
         guard vm.nodeAffinity.allSatisfy({ $0.matches(labels) }) else { return false }
+        if let model = vm.cpuModel, !node.runs(cpuModel: model) { return false }
         return untoleratedTaint(vm, on: node) == nil
     }
 
@@ -44,12 +45,12 @@ public struct PlacementTables: Equatable, Sendable, Codable {
         var classIndex: [String: Int32] = [:]  // looked up only while building
         for (i, vm) in vms.enumerated() {
             let local = localVolumeNodes[i]
-            let constrained = anyTaint || !vm.nodeSelector.isEmpty || !vm.nodeAffinity.isEmpty || !local.isEmpty
+            let constrained = anyTaint || !vm.nodeSelector.isEmpty || !vm.nodeAffinity.isEmpty || !local.isEmpty || vm.cpuModel != nil
             guard constrained else {
                 classOfVM.append(-1)
                 continue
             }
-            let key = "\(vm.nodeSelector)|\(vm.nodeAffinity)|\(vm.tolerations)|\(local.map(\.i))"
+            let key = "\(vm.nodeSelector)|\(vm.nodeAffinity)|\(vm.tolerations)|\(local.map(\.i))|\(vm.cpuModel ?? "")"
             if let k = classIndex[key] {
                 classOfVM.append(k)
             } else {

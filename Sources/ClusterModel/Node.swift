@@ -31,6 +31,16 @@ public struct Node: Equatable, Sendable, Codable {
     public var unschedulable: Bool = false
     /// From power-on (or reboot) to Ready: after a fence, a kdump reboot or a repair.
     public var bootTime: SimDuration = .minutes(5)
+    /// The CPU model virt-handler's node labeller publishes as this node's host model
+    /// (`host-model-cpu.node.kubevirt.io/…`), and the other models its CPU can run
+    /// (`cpu-model.node.kubevirt.io/…`). Without a model the node is taken to run any.
+    public var cpuModel: String?
+    public var otherCPUModels: [String] = []
+
+    /// Whether a guest of this CPU model can run here.
+    public func runs(cpuModel model: String) -> Bool {
+        cpuModel == nil || cpuModel == model || otherCPUModels.contains(model)
+    }
 
     public init(
         name: String, role: NodeRole, cpuMillis: Int64, memoryBytes: Int64,

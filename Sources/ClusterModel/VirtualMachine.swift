@@ -65,6 +65,8 @@ public struct VirtualMachine: Equatable, Sendable, Codable {
     public var nodeAffinity: [NodeSelectorRequirement] = []
     public var tolerations: [Toleration] = []
     public var antiAffinity: [AntiAffinityTerm] = []
+    /// `spec.domain.cpu.model`: nil is KubeVirt's default, host-model.
+    public var cpuModel: String?
 
     /// The claims its PVC and DataVolume disks use, in volume order.
     public var claims: [ClaimID] {

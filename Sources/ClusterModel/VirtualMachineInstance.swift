@@ -39,6 +39,9 @@ public struct VirtualMachineInstance: Equatable, Sendable, Codable {
     /// The storage-network fault whose I/O errors paused this VMI's guest; it resumes at that
     /// fault's repair, wherever the VMI has migrated meanwhile (QEMU carries the paused state).
     public var ioPausedBy: FaultID?
+    /// The guest's CPU model, fixed when it starts: a named model, or with host-model the host model
+    /// of the node it started on. A migration target must run it (the target pod's node selector).
+    public var cpuModel: String?
 
     public init(createdAt: SimTime) {
         phase = .Pending

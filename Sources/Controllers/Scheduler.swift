@@ -19,6 +19,8 @@ public enum Scheduler {
         let avoid = avoiding?.i ?? -1
         if state.readWriteOncePodConflict(vm) != nil { return .unschedulable(explain ? reason(vm, avoiding: avoid, in: state) : "") }
         let eligibility = state.placement.classOfVM[vm.i]
+        // A migration target must run the guest's CPU model (KubeVirt's host-model node selector).
+        let targetModel = avoiding != nil ? state.vmStatus[vm.i].vmi?.cpuModel : nil
         let affinity = !state.placement.ownTerms[vm.i].isEmpty || !state.placement.memberTerms[vm.i].isEmpty
         let pack = state.config.scoring == .MostAllocated
         var best: NodeID?
@@ -29,6 +31,7 @@ public enum Scheduler {
         let memoryRequested = state.memoryRequestedBytes, cpuRequested = state.cpuRequestedMillis
         for i in accepts.indices where accepts[i] && i != avoid {
             if eligibility >= 0 && !eligible[i] { continue }
+            if let targetModel, !state.nodes[i].runs(cpuModel: targetModel) { continue }
             let capacityMemory = memoryCapacity[i], capacityCPU = cpuCapacity[i]
             let freeMemory = capacityMemory - memoryRequested[i]
             let freeCPU = capacityCPU - cpuRequested[i]
@@ -61,6 +64,9 @@ public enum Scheduler {
     /// rejects it (the counts of the Kubernetes scheduler's "0/N nodes are available" message).
     public struct Rejections: Sendable {
         public var cordoned = 0, controlPlane = 0, notReady = 0, tainted = 0, unmatched = 0, volumeNodeConflict = 0
+        public var lackCPUModel = 0
+        /// The CPU model the pod needs (a named model, or a migration target's host model).
+        public var cpuModel: String?
         public var lackMemory = 0, lackCPU = 0, antiAffinity = 0, source = 0
         /// A VM whose pod keeps this one away by anti-affinity (the first found).
         public var antiAffinityWith: VMID?
@@ -80,6 +86,7 @@ public enum Scheduler {
         }
         let spec = state.vms[vm.i]
         let cpuMillis = spec.launcherCPURequestMillis, memoryBytes = spec.launcherMemoryRequestBytes
+        r.cpuModel = spec.cpuModel ?? (avoid >= 0 ? state.vmStatus[vm.i].vmi?.cpuModel : nil)
         for i in state.nodes.indices {
             let node = state.nodes[i]
             if i == avoid {
@@ -93,6 +100,8 @@ public enum Scheduler {
                 r.notReady += 1
             } else if PlacementTables.untoleratedTaint(spec, on: node) != nil {
                 r.tainted += 1
+            } else if let model = r.cpuModel, !node.runs(cpuModel: model) {
+                r.lackCPUModel += 1
             } else if state.placement.localVolumeNodes[vm.i].contains(where: { $0.i != i }) {
                 // kube-scheduler's VolumeBinding filter: a local PV can be used only on its node.
                 r.volumeNodeConflict += 1
@@ -124,6 +133,7 @@ public enum Scheduler {
         if r.controlPlane > 0 { parts.append("\(r.controlPlane) control-plane (tainted)") }
         if r.notReady > 0 { parts.append("\(r.notReady) down or tainted by failure handling") }
         if r.tainted > 0 { parts.append("\(r.tainted) with a taint the VM does not tolerate") }
+        if r.lackCPUModel > 0 { parts.append("\(r.lackCPUModel) lack CPU model \(r.cpuModel ?? "")") }
         if r.volumeNodeConflict > 0 { parts.append("\(r.volumeNodeConflict) had volume node affinity conflict") }
         if r.unmatched > 0 { parts.append("\(r.unmatched) not matching nodeSelector or node affinity") }
         if r.lackMemory > 0 { parts.append("\(r.lackMemory) lack \(ByteFormat.describe(memoryBytes)) memory") }

@@ -276,7 +276,14 @@ private struct Builder {
         let items = try f.sequence()
         if items.isEmpty { throw f.fail("a cluster needs at least one node") }
         for item in items {
-            let m = try item.mapping(["name", "count", "role", "cpu", "memory", "migrationLink", "labels", "bootTime", "taints"])
+            let m = try item.mapping([
+                "name", "count", "role", "cpu", "memory", "migrationLink", "labels", "bootTime", "taints", "cpuModel", "cpuModels",
+            ])
+            let cpuModel = try m["cpuModel"]?.string()
+            let otherModels = try m["cpuModels"]?.sequence().map { f throws(ScenarioError) in try f.string() } ?? []
+            if cpuModel == nil, let f = m["cpuModels"] {
+                throw f.fail("cpuModels (the other models the CPU runs) need the node's cpuModel")
+            }
             let bootTime = try m["bootTime"]?.duration()
             let taints: [Taint] =
                 try m["taints"]?.sequence().map { t throws(ScenarioError) -> Taint in
@@ -300,6 +307,8 @@ private struct Builder {
                     Node(name: name, role: role, cpuMillis: cpu, memoryBytes: memory, migrationLinkBytesPerSecond: link, labels: labels))
                 if let bootTime { nodeList[nodeList.count - 1].bootTime = bootTime }
                 nodeList[nodeList.count - 1].taints = taints
+                nodeList[nodeList.count - 1].cpuModel = cpuModel
+                nodeList[nodeList.count - 1].otherCPUModels = otherModels
 
             }
         }
@@ -348,8 +357,11 @@ private struct Builder {
             let m = try item.mapping([
                 "name", "count", "cpu", "cpuRequest", "memory", "runStrategy", "running", "evictionStrategy", "volumes",
                 "hostDevices", "podNetwork", "dirtyRate", "workingSet", "memoryInUse", "bootTime", "shutdownTime",
-                "terminationGracePeriodSeconds", "node", "labels", "nodeSelector", "affinity", "tolerations",
+                "terminationGracePeriodSeconds", "node", "labels", "nodeSelector", "affinity", "tolerations", "cpuModel",
             ])
+            // `host-model` (KubeVirt's default) or a named model.
+            let cpuModelText = try m["cpuModel"]?.string()
+            let cpuModel = cpuModelText == "host-model" ? nil : cpuModelText
             let nodeSelector = try m["nodeSelector"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
             let tolerations = try m["tolerations"].map { f throws(ScenarioError) in try readTolerations(f) } ?? []
             var nodeAffinity: [NodeSelectorRequirement] = []
@@ -410,8 +422,9 @@ private struct Builder {
                 vm.nodeAffinity = nodeAffinity
                 vm.tolerations = tolerations
                 vm.antiAffinity = antiAffinity
+                vm.cpuModel = cpuModel
                 if let n = initialNode, let nf = m["node"], !PlacementTables.staticallyAllowed(vm, on: nodeList[n.i]) {
-                    throw nf.fail("\(nodeList[n.i].name) does not satisfy the VM's nodeSelector, node affinity or tolerations")
+                    throw nf.fail("\(nodeList[n.i].name) does not satisfy the VM's nodeSelector, node affinity, tolerations or CPU model")
                 }
                 // Node-local volumes hold the VM to their node: one node for all, and a pin must agree.
                 let local = vm.claims.compactMap { c in claimList[c.i].node.map { (claimList[c.i].name, $0) } }

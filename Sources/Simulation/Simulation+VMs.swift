@@ -36,6 +36,7 @@ extension Simulation {
                 }
                 _ = state.holdVolumes(of: vm, on: node, now: .zero)
                 state.attachVolumes(of: vm, to: node)
+                state.vmStatus[i].vmi?.cpuModel = spec.cpuModel ?? state.nodes[node.i].cpuModel
                 state.vmStatus[i].vmi?.transition(to: .Running, at: .zero)
                 state.vmStatus[i].guestUp = true
             }
@@ -152,6 +153,8 @@ extension Simulation {
             }
         }
         state.attachVolumes(of: vm, to: node)
+        // host-model: the guest gets this node's CPU model, and keeps it wherever it migrates.
+        state.vmStatus[vm.i].vmi?.cpuModel = state.vms[vm.i].cpuModel ?? state.nodes[node.i].cpuModel
         let t = now
         state.vmStatus[vm.i].vmi?.transition(to: .Running, at: t)
         state.vmStatus[vm.i].startFailures = 0  // cleared as soon as a VMI reaches Running

@@ -1,5 +1,6 @@
 import ClusterModel
 import Controllers
+import Scenarios
 import Testing
 
 @Suite struct SchedulerTests {
@@ -242,5 +243,53 @@ extension WaitingForANodeTests {
             """)
         #expect(r.state.vmStatus.map { $0.vmi?.node?.i } == [0, 1, 2, 0, 1, 2])
         #expect(r.state.vms.map { $0.claims.map(\.i) } == [[0], [1], [0], [1], [0], [1]])
+    }
+}
+
+/// CPU models: with host-model (KubeVirt's default) a guest takes the CPU model of the node it starts
+/// on and may migrate only to nodes that run it (the target pod's node selector); a named model
+/// limits every pod of the VM.
+@Suite struct CPUModelTests {
+    private let cluster = """
+        stopAt: 5m
+        nodes:
+          - {name: "new-{i}", count: 2, cpu: "32", memory: 16Gi, cpuModel: Icelake-Server, cpuModels: [Cascadelake-Server]}
+          - {name: "old-{i}", count: 2, cpu: "32", memory: 64Gi, cpuModel: Cascadelake-Server}
+        persistentVolumeClaims: [{name: "d-{i}", count: 4, size: 10Gi, accessModes: [ReadWriteMany]}]
+        vms:
+          - {name: app, cpu: 2, memory: 8Gi, runStrategy: Always, node: new-0, volumes: [{persistentVolumeClaim: {claimName: d-0}}]}
+          - {name: filler, cpu: 2, memory: 12Gi, runStrategy: Always, node: new-1, volumes: [{persistentVolumeClaim: {claimName: d-1}}]}
+          - {name: legacy, cpu: 2, memory: 8Gi, runStrategy: Always, node: old-0, volumes: [{persistentVolumeClaim: {claimName: d-2}}]}
+
+        """
+
+    /// app started on new-0 (Icelake). Draining new-0 and old-0 at 1:00: new-1 runs Icelake but has
+    /// 3.7 Gi left, old-0 is cordoned, old-1 has room but cannot run Icelake: app's target waits, and
+    /// the scheduler says why. legacy (Cascadelake, from old-0) may go anywhere: it migrates.
+    @Test func aHostModelGuestMigratesOnlyToNodesThatRunItsModel() throws {
+        let r = try simulate(
+            cluster + "timeline: [{at: 1m, nodeMaintenance: {node: new-0}}, {at: 1m, nodeMaintenance: {node: old-0}}]")
+        #expect(r.state.vmStatus[r.vm("app").i].vmi?.cpuModel == "Icelake-Server")
+        let m = try #require(r.migrations(of: "app").first)
+        #expect(m.phase == .Scheduling)
+        #expect(
+            m.waitingReason?.hasSuffix(
+                "(0/4 nodes available: 1 cordoned, 1 lack CPU model Icelake-Server, 1 lack 8.3Gi memory, 1 is the migration source)")
+                == true)
+        #expect(r.migrations(of: "legacy").first?.phase == .Succeeded)
+    }
+
+    /// A named model limits every pod: pinned where it cannot run is an error; unpinned it goes
+    /// only where it can.
+    @Test func aNamedModelLimitsWhereTheVMRuns() throws {
+        let r = try simulate(
+            cluster.replacingOccurrences(of: "stopAt: 5m\n", with: "")
+                + "  - {name: ice, cpu: 2, memory: 4Gi, runStrategy: Always, cpuModel: Icelake-Server}\n")
+        #expect(r.state.vmStatus[r.vm("ice").i].vmi?.node.map { r.state.nodes[$0.i].name.hasPrefix("new-") } == true)
+        #expect(throws: ScenarioError.self) {
+            try ScenarioLoader.load(
+                text: cluster + "  - {name: ice, cpu: 2, memory: 4Gi, runStrategy: Always, cpuModel: Icelake-Server, node: old-1}\n",
+                file: "t.yaml")
+        }
     }
 }
