@@ -17,6 +17,9 @@ public struct PlacementTables: Equatable, Sendable, Codable {
     public var memberTerms: [[Int32]] = []
     /// Per VM: the nodes its node-local volumes live on (the PVs' node affinity; empty: none).
     public var localVolumeNodes: [[NodeID]] = []
+    /// Per CPU model the nodes publish, per node: it runs that model (what a host-model guest's
+    /// migration target is selected by).
+    public var nodesRunningCPUModel: [String: [Bool]] = [:]
 
     /// Node labels as the scheduler sees them, with the implicit `kubernetes.io/hostname`.
     public static func labels(of node: Node) -> [Label] {
@@ -37,6 +40,9 @@ public struct PlacementTables: Equatable, Sendable, Codable {
 
     init(nodes: [Node], vms: [VirtualMachine], claims: [PersistentVolumeClaim]) {
         let anyTaint = nodes.contains { !$0.taints.isEmpty }
+        for model in nodes.flatMap({ ($0.cpuModel.map { [$0] } ?? []) + $0.otherCPUModels }) where nodesRunningCPUModel[model] == nil {
+            nodesRunningCPUModel[model] = nodes.map { $0.runs(cpuModel: model) }
+        }
         localVolumeNodes = vms.map { vm in
             var out: [NodeID] = []
             for c in vm.claims { if let n = claims[c.i].node, !out.contains(n) { out.append(n) } }

@@ -16,8 +16,7 @@ public enum PodNetworkBinding: String, Sendable, Codable, CaseIterable {
 public enum VolumeSource: Equatable, Sendable, Codable {
     case persistentVolumeClaim(ClaimID)
     case dataVolume(ClaimID)
-    /// Node-local: forces BlockMigration, its contents are copied.
-    /// Node-local disks: what a BlockMigration copies is the data written to their files on the node
+    /// Node-local disks (they force BlockMigration): what a BlockMigration copies is the data written to their files on the node
     /// (the containerDisk's overlay, the emptyDisk's image) since the VMI started, not their size.
     case containerDisk(writtenBytes: Int64)
     case emptyDisk(writtenBytes: Int64)

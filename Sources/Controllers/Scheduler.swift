@@ -20,7 +20,8 @@ public enum Scheduler {
         if state.readWriteOncePodConflict(vm) != nil { return .unschedulable(explain ? reason(vm, avoiding: avoid, in: state) : "") }
         let eligibility = state.placement.classOfVM[vm.i]
         // A migration target must run the guest's CPU model (KubeVirt's host-model node selector).
-        let targetModel = avoiding != nil ? state.vmStatus[vm.i].vmi?.cpuModel : nil
+        let runsTargetModel =
+            avoiding == nil ? nil : state.vmStatus[vm.i].vmi?.cpuModel.flatMap { state.placement.nodesRunningCPUModel[$0] }
         let affinity = !state.placement.ownTerms[vm.i].isEmpty || !state.placement.memberTerms[vm.i].isEmpty
         let pack = state.config.scoring == .MostAllocated
         var best: NodeID?
@@ -31,7 +32,7 @@ public enum Scheduler {
         let memoryRequested = state.memoryRequestedBytes, cpuRequested = state.cpuRequestedMillis
         for i in accepts.indices where accepts[i] && i != avoid {
             if eligibility >= 0 && !eligible[i] { continue }
-            if let targetModel, !state.nodes[i].runs(cpuModel: targetModel) { continue }
+            if let runsTargetModel, !runsTargetModel[i] { continue }
             let capacityMemory = memoryCapacity[i], capacityCPU = cpuCapacity[i]
             let freeMemory = capacityMemory - memoryRequested[i]
             let freeCPU = capacityCPU - cpuRequested[i]
@@ -63,11 +64,10 @@ public enum Scheduler {
     /// How many nodes each filter turned the pod away from, each node under the first filter that
     /// rejects it (the counts of the Kubernetes scheduler's "0/N nodes are available" message).
     public struct Rejections: Sendable {
-        public var cordoned = 0, controlPlane = 0, notReady = 0, tainted = 0, unmatched = 0, volumeNodeConflict = 0
-        public var lackCPUModel = 0
+        public var cordoned = 0, controlPlane = 0, notReady = 0, tainted = 0, lackCPUModel = 0, volumeNodeConflict = 0
+        public var unmatched = 0, lackMemory = 0, lackCPU = 0, antiAffinity = 0, source = 0
         /// The CPU model the pod needs (a named model, or a migration target's host model).
         public var cpuModel: String?
-        public var lackMemory = 0, lackCPU = 0, antiAffinity = 0, source = 0
         /// A VM whose pod keeps this one away by anti-affinity (the first found).
         public var antiAffinityWith: VMID?
         /// A ReadWriteOncePod claim in use by another VM's pod: no node is even considered.

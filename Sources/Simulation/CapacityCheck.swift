@@ -57,6 +57,8 @@ public struct CapacityCheck {
             for vm in state.launchers[n.i] {
                 let spec = state.vms[vm.i]
                 var outcome = Outcome(vm: spec.name, from: state.nodes[n.i].name, to: nil, how: "live migration", reason: nil)
+                // A migration target avoids its source; a restarted VM only meets its cordoned node.
+                var source: NodeID? = n
                 switch EvictionWebhook.evict(vm, podNode: n, in: state) {
                 case .denied(.notLiveMigratable, _):
                     outcome.how = "blocks the drain"
@@ -65,6 +67,7 @@ public struct CapacityCheck {
                     outcome.how = "blocks the drain"
                     outcome.reason = "External: left to an external controller"
                 case .allowed:
+                    source = nil
                     outcome.how = "shut down and restarted"
                     // Without a restart there is nothing to place.
                     if spec.runStrategy != .Always && spec.runStrategy != .RerunOnFailure {
@@ -75,8 +78,6 @@ public struct CapacityCheck {
                     break
                 }
                 if outcome.reason == nil && outcome.to == nil {
-                    // A migration target avoids its source; a restarted VM only meets its cordoned node.
-                    let source: NodeID? = outcome.how == "live migration" ? n : nil
                     switch Scheduler.place(vm, avoiding: source, in: state) {
                     case .node(let target):
                         outcome.to = state.nodes[target.i].name

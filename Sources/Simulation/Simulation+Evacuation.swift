@@ -9,11 +9,13 @@ extension Simulation {
     /// Nothing while the node is down: no virt-handler there to migrate from.
     mutating func evacuate(_ node: NodeID) {
         guard state.health[node.i].running else { return }
-        let candidates = EvacuationController.candidates(on: node, in: state)
-        guard !candidates.isEmpty else { return }
-        let creatable = state.config.profile.migrationPriorityQueue ? candidates.count : EvacuationController.freeSpots(on: node, in: state)
-        for vm in candidates.prefix(creatable) { createMigration(vm, trigger: .evacuation(node)) }
-        if candidates.count > creatable && !evacuationSyncScheduled[node.i] {
+        let queue = state.config.profile.migrationPriorityQueue
+        let free = queue ? Int.max : state.evacuationFreeSpots(on: node)
+        // No slot: only whether any VMI still waits matters (the look is repeated every 5 s).
+        let candidates = free > 0 ? state.evacuationCandidates(on: node) : []
+        for vm in candidates.prefix(free) { createMigration(vm, trigger: .evacuation(node)) }
+        let waiting = free > 0 ? candidates.count > free : state.hasEvacuationCandidate(on: node)
+        if waiting && !evacuationSyncScheduled[node.i] {
             evacuationSyncScheduled[node.i] = true
             schedule(after: EvacuationController.recheck, .evacuationSync(node))
         }

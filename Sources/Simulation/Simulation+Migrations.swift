@@ -112,9 +112,8 @@ extension Simulation {
         state.migrations[m.i].transfer = TransferState(
             dataBytes: vm.migrationDataBytes, firstRoundBytes: vm.firstRoundBytes, at: now, bandwidth: 0)
         trace("migration \(state.migrations[m.i].name) Running")
-        // No bandwidth yet: the progress timer runs until the first rebalance gives it some.
-        migrationTimers[m.i].progress = schedule(after: state.config.liveMigration.progressTimeout, .migrationProgressCheck(m))
         rebalanceTransfers()
+        watchStall(m)  // a transfer that starts without bandwidth (a cut migration network)
         let perGiB = state.migrationSettings[state.migrations[m.i].vm.i].completionTimeoutPerGiB
         migrationTimers[m.i].completion = schedule(
             after: MigrationController.completionTimeout(dataBytes: vm.migrationDataBytes, perGiB: perGiB), .migrationCompletionTimeout(m))
@@ -130,19 +129,24 @@ extension Simulation {
             tr.settle(at: now)
             tr.bandwidthBytesPerSecond = bw
             cancelTimer(t, \.round)
-            if bw == 0 {
-                // Stalled: no round can end, and the progress timeout runs until bandwidth returns.
-                tr.stalledSince = now
-                state.migrations[t.i].transfer = tr
-                if migrationTimers[t.i].progress == nil {
-                    migrationTimers[t.i].progress = schedule(after: state.config.liveMigration.progressTimeout, .migrationProgressCheck(t))
-                }
-                continue
-            }
-            tr.stalledSince = nil
+            // Stalled, no round can end until bandwidth returns.
+            tr.stalledSince = bw == 0 ? now : nil
             state.migrations[t.i].transfer = tr
+            watchStall(t)
+            if bw > 0 {
+                migrationTimers[t.i].round = schedule(at: MigrationController.eventTime(micros: tr.roundEndMicros), .migrationRoundDone(t))
+            }
+        }
+    }
+
+    /// The progress timeout runs while a transfer is stalled (no bandwidth), and only then.
+    mutating func watchStall(_ t: MigrationID) {
+        guard let since = state.migrations[t.i].transfer?.stalledSince else {
             cancelTimer(t, \.progress)
-            migrationTimers[t.i].round = schedule(at: MigrationController.eventTime(micros: tr.roundEndMicros), .migrationRoundDone(t))
+            return
+        }
+        if migrationTimers[t.i].progress == nil {
+            migrationTimers[t.i].progress = schedule(at: since + state.config.liveMigration.progressTimeout, .migrationProgressCheck(t))
         }
     }
 

@@ -253,7 +253,6 @@ extension Simulation {
             trace("VM \(vmName(vm)) stays down: \(reason)")
         }
         if let node { podGone(from: node) }
-        capacityFreed()
     }
 
     mutating func virtctl(_ command: VirtctlCommand, _ vm: VMID) {
