@@ -41,6 +41,38 @@ extension ClusterState {
         freed(node)
     }
 
+    /// A new workload pod (a replica, or its replacement): Pending until the scheduler binds it.
+    public mutating func createPod(of w: WorkloadID, name: String, at now: SimTime) -> PodID {
+        let id = PodID(pods.count)
+        pods.append(Pod(name: name, workload: w, createdAt: now))
+        pendingPods.append(id)
+        return id
+    }
+
+    public mutating func bindPod(_ p: PodID, to node: NodeID) {
+        let w = workloads[pods[p.i].workload.i]
+        cpuRequestedMillis[node.i] += w.cpuRequestMillis
+        memoryRequestedBytes[node.i] += w.memoryRequestBytes
+        workloadPods[node.i].append(p)
+        if w.kind != .DaemonSet { evictableWorkloadPods[node.i] += 1 }
+        pods[p.i].node = node
+        if let k = pendingPods.firstIndex(of: p) { pendingPods.remove(at: k) }
+    }
+
+    /// The pod object is gone (its containers stopped, or it was force-deleted): its node has room again.
+    public mutating func podGone(_ p: PodID) {
+        pods[p.i].gone = true
+        pods[p.i].ready = false
+        if let k = pendingPods.firstIndex(of: p) { pendingPods.remove(at: k) }
+        guard let node = pods[p.i].node else { return }
+        let w = workloads[pods[p.i].workload.i]
+        cpuRequestedMillis[node.i] -= w.cpuRequestMillis
+        memoryRequestedBytes[node.i] -= w.memoryRequestBytes
+        if let k = workloadPods[node.i].firstIndex(of: p) { workloadPods[node.i].remove(at: k) }
+        if w.kind != .DaemonSet { evictableWorkloadPods[node.i] -= 1 }
+        freed(node)
+    }
+
     /// The VMI's launcher pod fits no node: it waits in the scheduler's queue.
     public mutating func waitForNode(_ vm: VMID) {
         unscheduledVMIs.append(vm)

@@ -20,6 +20,14 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public var drains: [Drain] = []
     public internal(set) var health: [NodeHealth]
     public var faults: [Fault] = []
+    /// Deployments, StatefulSets and DaemonSets, their pods (replacements are appended), and the
+    /// budgets that guard them.
+    public let workloads: [Workload]
+    public let budgets: [PodDisruptionBudget]
+    public var pods: [Pod] = []
+    /// Per workload: the budgets whose selector matches its pods' labels (a pod's labels are its
+    /// template's, so this never changes).
+    public let budgetsOfWorkload: [[Int]]
 
     // Derived indexes.
     /// Per node: a worker that is not cordoned, tainted or down (the scheduler's first filter, kept flat for speed).
@@ -35,6 +43,11 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public internal(set) var memoryRequestedBytes: [Int64]
     /// Launcher pods bound to each node (running or starting).
     public internal(set) var launchers: [[VMID]]
+    /// Workload pods bound to each node, and how many of them a drain evicts (all but DaemonSets').
+    public internal(set) var workloadPods: [[PodID]]
+    public internal(set) var evictableWorkloadPods: [Int]
+    /// Workload pods waiting for a node, in creation order.
+    public internal(set) var pendingPods: [PodID] = []
     /// Migration target pods bound to each node.
     public internal(set) var migrationTargets: [[MigrationID]]
     /// Completed source pods left behind by successful migrations, until deleted.
@@ -77,7 +90,8 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public let usesReadWriteOncePod: [Bool]
 
     public init(
-        config: ClusterConfig, nodes: [Node], claims: [PersistentVolumeClaim], vms: [VirtualMachine]
+        config: ClusterConfig, nodes: [Node], claims: [PersistentVolumeClaim], vms: [VirtualMachine],
+        workloads: [Workload] = [], budgets: [PodDisruptionBudget] = []
     ) {
         self.config = config
         let workers = nodes.filter { $0.role == .worker }.count
@@ -86,6 +100,11 @@ public struct ClusterState: Equatable, Sendable, Codable {
         self.nodes = nodes
         self.claims = claims
         self.vms = vms
+        self.workloads = workloads
+        self.budgets = budgets
+        budgetsOfWorkload = workloads.map { w in budgets.indices.filter { budgets[$0].selects(w.labels) } }
+        workloadPods = Array(repeating: [], count: nodes.count)
+        evictableWorkloadPods = Array(repeating: 0, count: nodes.count)
         vmStatus = vms.map { VMStatus(runStrategy: $0.runStrategy) }
         liveMigratable = vms.map { $0.liveMigratable(claims: claims) }
         migrationSettings = vms.map {
@@ -149,8 +168,16 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public func freeCPUMillis(_ n: NodeID) -> Int64 { allocatableCPUMillis[n.i] - cpuRequestedMillis[n.i] }
     public func freeMemoryBytes(_ n: NodeID) -> Int64 { allocatableMemoryBytes[n.i] - memoryRequestedBytes[n.i] }
 
+    /// What the report calls a pod: the VM's name for its pods, the workload pod's own name.
+    public func name(of pod: PodRef) -> String {
+        switch pod {
+        case .vm(let vm): return vms[vm.i].name
+        case .workload(let p): return pods[p.i].name
+        }
+    }
+
     /// Pods on the node that a drain must see gone.
     public func podCount(on n: NodeID) -> Int {
-        launchers[n.i].count + migrationTargets[n.i].count + completedSourcePods[n.i].count
+        launchers[n.i].count + migrationTargets[n.i].count + completedSourcePods[n.i].count + evictableWorkloadPods[n.i]
     }
 }

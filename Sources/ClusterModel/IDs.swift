@@ -35,3 +35,17 @@ public struct DrainID: Hashable, Comparable, Sendable, Codable {
     public var i: Int { Int(index) }
     public static func < (a: Self, b: Self) -> Bool { a.index < b.index }
 }
+
+public struct WorkloadID: Hashable, Comparable, Sendable, Codable {
+    public let index: Int32
+    public init(_ index: Int) { self.index = Int32(index) }
+    public var i: Int { Int(index) }
+    public static func < (a: Self, b: Self) -> Bool { a.index < b.index }
+}
+
+public struct PodID: Hashable, Comparable, Sendable, Codable {
+    public let index: Int32
+    public init(_ index: Int) { self.index = Int32(index) }
+    public var i: Int { Int(index) }
+    public static func < (a: Self, b: Self) -> Bool { a.index < b.index }
+}

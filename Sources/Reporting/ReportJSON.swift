@@ -155,23 +155,46 @@ public enum ReportJSON {
         case .ocAdmDrain(let t): timeout = t?.milliseconds
         }
         let end = d.finishedAt ?? r.endTime
-        return .object([
-            ("node", .string(s.nodes[d.node.i].name)),
-            ("method", .string(method)),
-            ("name", .optional(name)),
-            ("reason", .optional(reason)),
-            ("timeoutMs", .optional(timeout)),
-            ("requestedAtMs", .int(d.requestedAt.milliseconds)),
-            ("phase", .string(d.phase.rawValue)),
-            ("finishedAtMs", .optional(d.finishedAt?.milliseconds)),
-            ("deletedAtMs", .optional(d.endedAt?.milliseconds)),
-            ("durationMs", .int((end - d.requestedAt).milliseconds)),
-            ("evictionPods", .int(d.evictionPods)),
-            ("drainProgress", .int(d.drainProgress)),
-            ("pendingPods", .array(d.pendingPods.map { .string(s.vms[$0.i].name) })),
-            ("lastError", .optional(d.lastError)),
-            ("blockers", .array(d.blockers.map { .object([("vm", .string(s.vms[$0.vm.i].name)), ("reason", .string($0.reason))]) })),
-        ])
+        let holds: [(String, JSONValue)] =
+            d.budgetHolds.isEmpty
+            ? []
+            : [
+                (
+                    "budgetHolds",
+                    .array(
+                        d.budgetHolds.map { h in
+                            .object([
+                                ("budget", .string(s.budgets[h.budget].name)), ("fromMs", .int(h.from.milliseconds)),
+                                ("untilMs", .optional(h.until?.milliseconds)),
+                            ])
+                        })
+                )
+            ]
+        return .object(
+            [
+                ("node", .string(s.nodes[d.node.i].name)),
+                ("method", .string(method)),
+                ("name", .optional(name)),
+                ("reason", .optional(reason)),
+                ("timeoutMs", .optional(timeout)),
+                ("requestedAtMs", .int(d.requestedAt.milliseconds)),
+                ("phase", .string(d.phase.rawValue)),
+                ("finishedAtMs", .optional(d.finishedAt?.milliseconds)),
+                ("deletedAtMs", .optional(d.endedAt?.milliseconds)),
+                ("durationMs", .int((end - d.requestedAt).milliseconds)),
+                ("evictionPods", .int(d.evictionPods)),
+                ("drainProgress", .int(d.drainProgress)),
+                ("pendingPods", .array(d.pendingPods.map { .string(s.name(of: $0)) })),
+                ("lastError", .optional(d.lastError)),
+                (
+                    "blockers",
+                    .array(
+                        d.blockers.map { b in
+                            let key = if case .vm = b.pod { "vm" } else { "pod" }
+                            return .object([(key, .string(s.name(of: b.pod))), ("reason", .string(b.reason))])
+                        })
+                ),
+            ] + holds)
     }
 
     static func pending(_ m: VirtualMachineInstanceMigration, _ r: RunRecord) -> JSONValue {

@@ -85,6 +85,9 @@ public enum ReportText {
                 case .Succeeded:
                     what += "Succeeded at \(d.finishedAt ?? r.endTime) after \((d.finishedAt ?? r.endTime) - d.requestedAt)"
                     if let e = d.endedAt { what += ", CR deleted at \(e)" }
+                    for h in d.budgetHolds {
+                        what += "; waited \((h.until ?? r.endTime) - h.from) on PodDisruptionBudget \(s.budgets[h.budget].name)"
+                    }
                 case .Running:
                     what += unfinished(d, r)
                 case .Failed:
@@ -93,7 +96,7 @@ public enum ReportText {
                     what += "Cancelled at \(d.finishedAt ?? r.endTime) (CR deleted before the drain finished)"
                 }
                 out += "  " + what + "\n"
-                for b in d.blockers { out += "      \(s.vms[b.vm.i].name): \(b.reason)\n" }
+                for b in d.blockers { out += "      \(s.name(of: b.pod)): \(b.reason)\n" }
             }
         }
 
@@ -168,8 +171,8 @@ public enum ReportText {
         } else if let stuck = running.first {
             out += "; stuck at \(s.nodes[stuck.node.i].name) since \(stuck.requestedAt)"
             if let b = stuck.blockers.first {
-                out += " because \(s.vms[b.vm.i].name) cannot leave: \(b.reason)"
-                if stuck.blockers.count > 1 { out += " (and \(stuck.blockers.count - 1) more VM(s))" }
+                out += " because \(s.name(of: b.pod)) cannot leave: \(b.reason)"
+                if stuck.blockers.count > 1 { out += " (and \(stuck.blockers.count - 1) more pod(s))" }
             } else if let e = stuck.lastError {
                 out += " because \(e)"
             }

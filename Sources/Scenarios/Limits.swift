@@ -8,6 +8,9 @@ public enum Limits {
     public static let nodes = 50_000
     public static let vms = 1_000_000
     public static let claims = 1_000_000
+    /// Workload pods at time zero (replicas and DaemonSet pods), and budgets.
+    public static let pods = 100_000
+    public static let budgets = 10_000
     public static let timelineEntries = 100_000
     public static let volumesPerVM = 256
     /// Allocatable CPU of a node, and a VM's CPU request, in millicores (100,000 cores).

@@ -112,6 +112,7 @@ public struct Scenario: Sendable {
     public var sweepSettings: [(path: String, values: [String])] = []
     /// Where each VM was declared, for errors found after loading (the time-zero placement).
     public var vmLocations: [ScenarioLocation] = []
+    public var workloadLocations: [ScenarioLocation] = []
 }
 
 /// A place in a scenario file, to name in an error.

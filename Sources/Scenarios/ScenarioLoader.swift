@@ -10,15 +10,19 @@ public enum ScenarioLoader {
     public static func load(root node: YAMLNode, file: String) throws(ScenarioError) -> Scenario {
         let root = Field(node: node, path: "", file: file)
         let top = try root.mapping([
-            "name", "description", "seed", "stopAt", "cluster", "nodes", "persistentVolumeClaims", "vms", "timeline",
-            "failures", "expect", "sweep",
+            "name", "description", "seed", "stopAt", "cluster", "nodes", "persistentVolumeClaims", "vms", "workloads",
+            "podDisruptionBudgets", "timeline", "failures", "expect", "sweep",
         ])
         var builder = Builder(file: file)
         let config = try top["cluster"].map { f throws(ScenarioError) in try builder.cluster(f) } ?? ClusterConfig()
         try builder.nodes(try top.required("nodes"))
         if let f = top["persistentVolumeClaims"] { try builder.claims(f) }
         if let f = top["vms"] { try builder.vms(f) }
-        var state = ClusterState(config: config, nodes: builder.nodeList, claims: builder.claimList, vms: builder.vmList)
+        if let f = top["workloads"] { try builder.workloads(f) }
+        if let f = top["podDisruptionBudgets"] { try builder.budgets(f) }
+        var state = ClusterState(
+            config: config, nodes: builder.nodeList, claims: builder.claimList, vms: builder.vmList, workloads: builder.workloadList,
+            budgets: builder.budgetList)
         try builder.checkInitialPlacement(&state)
         let stopAt = try top["stopAt"].map { f throws(ScenarioError) in SimTime.zero + (try f.duration()) }
         let timeline = try top["timeline"].map { f throws(ScenarioError) in try builder.timeline(f, stopAt: stopAt) } ?? []
@@ -36,6 +40,9 @@ public enum ScenarioLoader {
         scenario.failures = failures
         scenario.tolerances = tolerances
         scenario.vmLocations = builder.vmFields.map {
+            ScenarioLocation(file: file, line: $0.node.line, column: $0.node.column, field: $0.path)
+        }
+        scenario.workloadLocations = builder.workloadFields.map {
             ScenarioLocation(file: file, line: $0.node.line, column: $0.node.column, field: $0.path)
         }
         if let sw = top["sweep"] {
@@ -77,6 +84,9 @@ private struct Builder {
     var vmIDs: [String: VMID] = [:]
     var vmNodeFields: [Field?] = []
     var vmFields: [Field] = []
+    var workloadList: [Workload] = []
+    var workloadFields: [Field] = []
+    var budgetList: [PodDisruptionBudget] = []
 
     init(file: String) { self.file = file }
 
@@ -442,6 +452,107 @@ private struct Builder {
                 }
                 vmList.append(vm)
             }
+        }
+    }
+
+    // MARK: workloads and budgets
+
+    /// `workloads:` Deployments, StatefulSets and DaemonSets, in the words of their Kubernetes specs.
+    mutating func workloads(_ f: Field) throws(ScenarioError) {
+        var pods = 0
+        var names: Set<String> = []
+        for item in try f.sequence() {
+            let m = try item.mapping([
+                "name", "count", "kind", "replicas", "cpu", "memory", "labels", "nodeSelector", "affinity", "tolerations", "startupTime",
+                "terminationGracePeriodSeconds",
+            ])
+            let kind = try m["kind"]?.oneOf(WorkloadKind.self) ?? .Deployment
+            if kind == .DaemonSet, let r = m["replicas"] {
+                throw r.fail("a DaemonSet has no replicas: it runs one pod on each node it allows")
+            }
+            let replicas = try m["replicas"]?.int(min: 0, max: Limits.pods) ?? 1
+            let labels = try m["labels"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
+            var antiAffinity: [AntiAffinityTerm] = []
+            var nodeAffinity: [NodeSelectorRequirement] = []
+            if let af = m["affinity"] {
+                let a = try af.mapping(["nodeAffinity", "podAntiAffinity"])
+                nodeAffinity = try a["nodeAffinity"].map { f throws(ScenarioError) in try readNodeAffinity(f) } ?? []
+                antiAffinity = try a["podAntiAffinity"].map { f throws(ScenarioError) in try readAntiAffinity(f) } ?? []
+            }
+            let tolerations = try m["tolerations"].map { f throws(ScenarioError) in try readTolerations(f) } ?? []
+            let cpu = try m["cpu"]?.cpuMillis() ?? 0
+            let memory = try m["memory"]?.bytes(min: 1, max: Limits.memoryBytes) ?? 0
+            let startup = try m["startupTime"]?.duration()
+            let grace = try m["terminationGracePeriodSeconds"].map { f throws(ScenarioError) in
+                SimDuration.seconds(Int64(try f.int(min: 0, max: 86_400)))
+            }
+            for (name, index) in try stamp(m) {
+                if !names.insert(name).inserted { throw (m["name"] ?? item).fail("workload \"\(name)\" is declared twice") }
+                var w = Workload(
+                    name: name, kind: kind, replicas: replicas, cpuRequestMillis: cpu, memoryRequestBytes: memory, labels: labels)
+                // `{i}` and `{i % N}` in nodeSelector values pin each stamped workload (an OSD per node).
+                if let sf = m["nodeSelector"] {
+                    guard case .mapping(let entries) = sf.node.kind else { throw sf.fail("expected a mapping of labels") }
+                    for e in entries {
+                        w.nodeSelector.append(
+                            Label(key: e.key, value: try sf.child(e.key, e.value).indexed(m["count"] == nil ? nil : index)))
+                    }
+                    w.nodeSelector.sort { $0.key < $1.key }
+                }
+                w.nodeAffinity = nodeAffinity
+                w.antiAffinity = antiAffinity
+                w.tolerations = tolerations
+                if let startup { w.startupTime = startup }
+                if let grace { w.terminationGracePeriod = grace }
+                if kind == .DaemonSet { w.replicas = nodeList.count { $0.role == .worker && w.allows($0) } }
+                if !nodeList.contains(where: { $0.role == .worker && w.allows($0) }) {
+                    throw (m["nodeSelector"] ?? m["affinity"] ?? item).fail(
+                        "no worker node matches \(name)'s nodeSelector, node affinity and tolerations")
+                }
+                pods += w.replicas
+                if pods > Limits.pods { throw item.fail("more than \(Limits.pods) workload pods") }
+                workloadList.append(w)
+                workloadFields.append(item)
+            }
+        }
+    }
+
+    /// `podDisruptionBudgets:` policy/v1 budgets over the workloads' pods, plus drainsim's recoveryTime.
+    mutating func budgets(_ f: Field) throws(ScenarioError) {
+        var names: Set<String> = []
+        let items = try f.sequence()
+        if items.count > Limits.budgets { throw f.fail("more than \(Limits.budgets) budgets") }
+        for item in items {
+            let m = try item.mapping(["name", "selector", "minAvailable", "maxUnavailable", "recoveryTime"])
+            let nameField = try m.required("name")
+            let name = try nameField.string()
+            try checkName(name, nameField)
+            if !names.insert(name).inserted { throw nameField.fail("PodDisruptionBudget \"\(name)\" is declared twice") }
+            let sm = try (try m.required("selector")).mapping(["matchLabels"])
+            let selectorField = try sm.required("matchLabels")
+            let matchLabels = try readLabels(selectorField)
+            func amount(_ f: Field) throws(ScenarioError) -> IntOrPercent {
+                let text = try f.plain("a count or a percentage")
+                if text.hasSuffix("%"), let p = Int(text.dropLast()), p >= 0, p <= 100 { return .percent(p) }
+                if let n = Int(text), n >= 0, n <= Limits.pods { return .count(n) }
+                throw f.fail("\"\(text)\" is not a pod count (0...\(Limits.pods)) or a percentage like 25%")
+            }
+            let minAvailable = try m["minAvailable"].map(amount)
+            let maxUnavailable = try m["maxUnavailable"].map(amount)
+            if minAvailable != nil && maxUnavailable != nil, let f = m["maxUnavailable"] {
+                throw f.fail("minAvailable and maxUnavailable are mutually exclusive (the API server refuses both)")
+            }
+            if minAvailable == nil && maxUnavailable == nil { throw item.fail("a budget needs minAvailable or maxUnavailable") }
+            var budget = PodDisruptionBudget(
+                name: name, matchLabels: matchLabels, minAvailable: minAvailable, maxUnavailable: maxUnavailable)
+            budget.recoveryTime = try m["recoveryTime"]?.duration() ?? .zero
+            if matchLabels.isEmpty {
+                throw selectorField.fail("an empty selector selects no pod (the Eviction API's rule): give matchLabels")
+            }
+            if !workloadList.contains(where: { budget.selects($0.labels) }) {
+                throw selectorField.fail("selects no workload's pods: no workload has all of these labels")
+            }
+            budgetList.append(budget)
         }
     }
 

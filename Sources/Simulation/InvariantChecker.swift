@@ -30,6 +30,26 @@ enum InvariantChecker {
                 if seen[vm.i] == n { out.append("\(state.migrations[m.i].name) targets its own source node") }
             }
         }
+        for (n, list) in state.workloadPods.enumerated() {
+            for p in list {
+                let pod = state.pods[p.i], w = state.workloads[pod.workload.i]
+                cpu[n] += w.cpuRequestMillis
+                mem[n] += w.memoryRequestBytes
+                if pod.gone || pod.node?.i != n { out.append("pod \(pod.name) is listed on a node it is not bound to") }
+            }
+            if list.count(where: { state.workloads[state.pods[$0.i].workload.i].kind != .DaemonSet }) != state.evictableWorkloadPods[n] {
+                out.append("\(state.nodes[n].name): evictable pod count disagrees with its pods")
+            }
+        }
+        for p in state.pendingPods where state.pods[p.i].node != nil || state.pods[p.i].gone {
+            out.append("pod \(state.pods[p.i].name) is queued for the scheduler but bound or gone")
+        }
+        // A ReplicaSet keeps its replicas among pods not being deleted; a StatefulSet has one pod per
+        // ordinal, deleted or not.
+        for (w, workload) in state.workloads.enumerated() where workload.kind != .DaemonSet {
+            let kept = state.pods.count { $0.workload.i == w && !$0.gone && (workload.kind == .StatefulSet || !$0.terminating) }
+            if kept != workload.replicas { out.append("\(workload.name) has \(kept) pods for \(workload.replicas) replicas") }
+        }
         for (i, node) in state.nodes.enumerated() {
             if cpu[i] != state.cpuRequestedMillis[i] || mem[i] != state.memoryRequestedBytes[i] {
                 out.append("\(node.name): request counters disagree with the pods bound to it")

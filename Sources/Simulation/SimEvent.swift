@@ -42,6 +42,13 @@ enum SimEvent {
     /// A random failure process's unit fails (process index, unit index).
     case randomFailure(Int32, Int32)
 
+    /// A workload pod finished starting: Ready.
+    case podReady(PodID, UInt32)
+    /// A workload pod's budgets count it healthy again (their recoveryTime after Ready).
+    case podRecovered(PodID, UInt32)
+    /// A deleted workload pod's grace period is over: the object is gone.
+    case podTerminated(PodID, UInt32)
+
     /// The workload updater's periodic look (every 5 s, its event throttle), a polling event too.
     case workloadUpdatePass
 

@@ -75,6 +75,7 @@ extension Simulation {
                 break
             }
         }
+        if evictWorkloadPods(on: node, for: d) { progressed = true }
         if progressed { changes += 1 }
         if marked { evacuate(node) }
         // An eviction can end the drain itself (the last pod went while the pass ran, see podGone).
@@ -94,8 +95,9 @@ extension Simulation {
     /// NMO status: pendingPods and drainProgress = (evictionPods − pending) · 100 / evictionPods.
     mutating func updateDrainStatus(_ d: DrainID) {
         let node = state.drains[d.i].node
-        var pending = state.launchers[node.i] + state.completedSourcePods[node.i]
-        pending += state.migrationTargets[node.i].map { state.migrations[$0.i].vm }
+        var pending = (state.launchers[node.i] + state.completedSourcePods[node.i]).map(PodRef.vm)
+        pending += state.migrationTargets[node.i].map { .vm(state.migrations[$0.i].vm) }
+        pending += evictableWorkloadPods(on: node).map(PodRef.workload)
         let total = state.drains[d.i].evictionPods
         state.drains[d.i].pendingPods = pending.sorted()
         state.drains[d.i].drainProgress = total == 0 ? 100 : max(0, (total - pending.count) * 100 / total)
@@ -200,20 +202,35 @@ extension Simulation {
             let first = state.drains[d.i].blockers.first
         {
             state.drains[d.i].lastError =
-                "drain attempt timed out after \(DrainController.attemptTimeout); \(vmName(first.vm)): \(first.reason)"
+                "drain attempt timed out after \(DrainController.attemptTimeout); \(state.name(of: first.pod)): \(first.reason)"
         }
     }
 
     mutating func refreshBlockers(of d: DrainID) {
         let node = state.drains[d.i].node
         var blockers: [Blocker] = []
-        for vm in state.launchers[node.i] { blockers.append(Blocker(vm: vm, reason: blockReason(vm, on: node))) }
+        for vm in state.launchers[node.i] { blockers.append(Blocker(pod: .vm(vm), reason: blockReason(vm, on: node))) }
         for m in state.migrationTargets[node.i] {
             let mig = state.migrations[m.i]
             blockers.append(
-                Blocker(vm: mig.vm, reason: "migration target pod of \(mig.name) (evicting a migration target is denied)"))
+                Blocker(pod: .vm(mig.vm), reason: "migration target pod of \(mig.name) (evicting a migration target is denied)"))
         }
-        state.drains[d.i].blockers = blockers.sorted { $0.vm < $1.vm }
+        for p in evictableWorkloadPods(on: node) {
+            let reason: String
+            if state.pods[p.i].terminating {
+                reason = "Terminating (terminationGracePeriodSeconds \(state.workloads[state.pods[p.i].workload.i].terminationGracePeriod))"
+            } else if case .denied(let why) = EvictionAPI.evict(p, in: state, now: now) {
+                reason = "eviction refused: " + why
+            } else {
+                reason = "eviction allowed; not yet evicted"
+            }
+            blockers.append(Blocker(pod: .workload(p), reason: reason))
+        }
+        state.drains[d.i].blockers = blockers.sorted { $0.pod < $1.pod }
+    }
+
+    func evictableWorkloadPods(on node: NodeID) -> [PodID] {
+        state.workloadPods[node.i].filter { state.workloads[state.pods[$0.i].workload.i].kind != .DaemonSet }
     }
 
     func blockReason(_ vm: VMID, on node: NodeID) -> String {

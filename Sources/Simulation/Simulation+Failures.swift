@@ -25,6 +25,7 @@ extension Simulation {
                 $0.reachable = false
             }
             trace("\(kind.description) on \(nodeName(node)): \(fault.vms.count) VM(s) die with it")
+            podsDied(on: node)
             for vm in fault.vms { guestLost(vm, cause: "\(kind.description) on \(nodeName(node))", killed: true) }
         case .nicFault(.primary):
             state.updateHealth(node) { $0.reachable = false }
@@ -99,6 +100,7 @@ extension Simulation {
         state.updateHealth(node) { $0.running = false }
         trace("\(nodeName(node)) rebooted by \(who): its guests die")
         for vm in state.launchers[node.i] { state.vmStatus[vm.i].generation += 1 }
+        podsDied(on: node)
         schedule(after: state.nodes[node.i].bootTime, .nodeRebooted(node, nodeGeneration[node.i]))
     }
 
@@ -124,6 +126,7 @@ extension Simulation {
         }
         if let f = currentFault(node) { state.faults[f.i].detectedAt = now }
         trace("node \(nodeName(node)) Ready=Unknown; unreachable taints added")
+        podsNotReady(on: node)
         let gen = nodeGeneration[node.i]
         schedule(
             at: NodeLifecycleController.podDeletionAt(readyUnknownAt: now, state.config.nodeLifecycle), .taintManagerEviction(node, gen))
@@ -138,6 +141,7 @@ extension Simulation {
         for vm in state.launchers[node.i] { state.vmStatus[vm.i].vmi?.terminating = true }
         if let f = currentFault(node) { state.faults[f.i].podsMarkedForDeletionAt = now }
         trace("taint manager deleted the pods on \(nodeName(node)); they stay Terminating (no kubelet)")
+        taintManagerDeletesPods(on: node)
     }
 
     mutating func kubevirtHeartbeatStale(_ node: NodeID) {
@@ -259,6 +263,7 @@ extension Simulation {
         if let f = currentFault(node), state.faults[f.i].podsDeletedAt == nil { state.faults[f.i].podsDeletedAt = now }
         trace("\(who) deleted the pods on \(nodeName(node))")
         for vm in state.completedSourcePods[node.i] { state.removeCompletedPod(vm, from: node) }
+        forceDeletePods(on: node, by: who)
         // Guests outlive their pods only on a node that runs but cannot hear the API server: a reachable
         // kubelet kills containers whose pods are gone, and a reboot killed them (pods never restart).
         let rebooted = currentFault(node).map { state.faults[$0.i].rebootedAt != nil } ?? false
@@ -272,7 +277,7 @@ extension Simulation {
     }
 
     mutating func forceDeletePods(_ node: NodeID) {
-        guard !state.launchers[node.i].isEmpty else {
+        guard !state.launchers[node.i].isEmpty || state.evictableWorkloadPods[node.i] > 0 else {
             notice("force-delete of the pods on \(nodeName(node)): there are none")
             return
         }
@@ -287,11 +292,12 @@ extension Simulation {
     mutating func taintOutOfService(_ node: NodeID) {
         state.updateHealth(node) { $0.outOfService = true }
         trace("node \(nodeName(node)) tainted out-of-service")
-        if state.health[node.i].ready == .Unknown && !state.launchers[node.i].isEmpty {
+        if state.health[node.i].ready == .Unknown && state.podCount(on: node) > 0 {
             deletePods(on: node, by: "pod GC (out-of-service taint)", detachAt: now)
         } else {
             // On a Ready node the NoExecute taint evicts the pods: the kubelet shuts the guests down.
             for vm in state.launchers[node.i] { beginShutdown(vm, cause: "out-of-service taint on a Ready node") }
+            for p in evictableWorkloadPods(on: node) { deletePod(p, by: "the out-of-service taint", kubeletConfirms: true) }
         }
     }
 
@@ -310,6 +316,7 @@ extension Simulation {
         trace("primary NIC on \(nodeName(node)) repaired: Ready")
         for vm in zombiesOn(node) { trace("kubelet on \(nodeName(node)) kills the copy of \(vmName(vm)) whose pod was deleted") }
         markHealthy(node, f)
+        podsBack(on: node, rebooted: false)
         for vm in state.launchers[node.i] {
             if state.vmStatus[vm.i].vmi?.terminating == true {
                 vmiEnded(
@@ -385,6 +392,7 @@ extension Simulation {
         guard let f = currentFault(node) else { return }
         markHealthy(node, f)
         trace("node \(nodeName(node)) back: Ready")
+        podsBack(on: node, rebooted: true)
         for vm in state.launchers[node.i] {
             vmiEnded(vm, state.vmStatus[vm.i].generation, phase: .Failed, how: "node \(nodeName(node)) rebooted: launcher pod failed")
         }

@@ -10,6 +10,12 @@ extension Simulation {
         let scenario = try ScenarioLoader.load(text: text, file: file, overrides: overrides)
         var sim = Simulation(scenario: scenario, options: SimulationOptions(trace: false))
         sim.placeInitialVMs()
+        if let p = sim.state.pendingPods.first {
+            let pod = sim.state.pods[p.i]
+            throw scenario.workloadLocations[pod.workload.i].error(
+                "\(sim.state.pendingPods.count) workload pod(s) fit on no node at time zero, so this cluster cannot exist as"
+                    + " described: \(pod.name): \(Scheduler.reason(pod: p, in: sim.state))")
+        }
         let stranded = sim.state.unscheduledVMIs
         guard let first = stranded.first else { return scenario }
         var lines = stranded.prefix(5).map { vm in

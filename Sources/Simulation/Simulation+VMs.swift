@@ -6,10 +6,13 @@ import SimKernel
 extension Simulation {
     /// The scenario describes a running cluster: every VM that is not Halted runs at time zero, on its
     /// given node or where the scheduler puts it (Manual and Once VMs too: someone started them).
-    /// Pinned VMs are placed first: they are the pods already there, the scheduler fits the rest around them.
+    /// Pinned VMs are placed first: they are the pods already there; the scheduler fits workload pods,
+    /// then the other VMs, around them.
     mutating func placeInitialVMs() {
         let running = state.vms.indices.filter { state.vms[$0].runStrategy != .Halted }
-        for i in running.filter({ state.vms[$0].initialNode != nil }) + running.filter({ state.vms[$0].initialNode == nil }) {
+        let pinned = running.filter { state.vms[$0].initialNode != nil }
+        for (k, i) in (pinned + running.filter({ state.vms[$0].initialNode == nil })).enumerated() {
+            if k == pinned.count { placeInitialPods() }
             let vm = VMID(i)
             let spec = state.vms[i]
             state.vmStatus[i].vmi = VirtualMachineInstance(createdAt: .zero)
@@ -41,6 +44,7 @@ extension Simulation {
                 state.vmStatus[i].guestUp = true
             }
         }
+        if pinned.count == running.count { placeInitialPods() }
     }
 
     /// virt-controller creates a new VMI for the VM and the scheduler looks for a node.
@@ -117,6 +121,7 @@ extension Simulation {
     /// may fit a node freed since its last try, so the cost of an event does not grow with the VMs that
     /// fit nowhere; the choices are those of trying every one.
     mutating func capacityFreed() {
+        if !state.pendingPods.isEmpty { schedulePendingPods() }
         let freed = state.takeNodesFreed()
         let launchersMayFit = state.waitingMayFit(freed)
         if launchersMayFit || !unscheduledTargets.isEmpty {

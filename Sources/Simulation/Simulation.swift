@@ -215,6 +215,9 @@ public struct Simulation {
         case .machineReplaced(let n, let gen): if nodeGeneration[n.i] == gen { nodeReturnsFresh(n) }
         case .randomFailure(let p, let u): randomFailure(process: Int(p), unit: Int(u))
         case .workloadUpdatePass: workloadUpdatePass()
+        case .podReady(let p, let gen): podReady(p, gen)
+        case .podRecovered(let p, let gen): if state.pods[p.i].generation == gen { trace("pod \(state.pods[p.i].name) recovered") }
+        case .podTerminated(let p, let gen): if state.pods[p.i].generation == gen { podTerminated(p) }
         }
     }
 

@@ -36,7 +36,7 @@ import Testing
         let drain = try #require(r.state.drains.first)
         #expect(drain.attemptStartedAt == ms(155_000))
         #expect(drain.lastError?.hasPrefix("drain attempt timed out after 30s; db-1: LiveMigrate and DisksNotLiveMigratable") == true)
-        #expect(drain.pendingPods == [r.vm("db-1")])
+        #expect(drain.pendingPods == [.vm(r.vm("db-1"))])
     }
 
     /// `oc adm drain --timeout 2m` gives up at 2:00 + 2 m = 4:00 and leaves the node cordoned.

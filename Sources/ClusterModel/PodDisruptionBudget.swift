@@ -1,0 +1,52 @@
+import SimKernel
+
+/// `minAvailable` / `maxUnavailable`: a count, or a percentage of the pods' controllers' replicas.
+public enum IntOrPercent: Equatable, Sendable, Codable {
+    case count(Int)
+    case percent(Int)
+
+    /// Kubernetes' `GetScaledValueFromIntOrPercent(…, roundUp: true)`, as the disruption controller uses it.
+    public func scaled(_ total: Int) -> Int {
+        switch self {
+        case .count(let n): return n
+        case .percent(let p): return (p * total + 99) / 100
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .count(let n): return "\(n)"
+        case .percent(let p): return "\(p)%"
+        }
+    }
+}
+
+/// A `policy/v1` PodDisruptionBudget over workload pods: the Eviction API refuses (429) an eviction
+/// that would leave fewer healthy pods than it wants.
+public struct PodDisruptionBudget: Equatable, Sendable, Codable {
+    public var name: String
+    /// `spec.selector.matchLabels`; an empty selector selects nothing (the Eviction API's rule).
+    public var matchLabels: [Label]
+    public var minAvailable: IntOrPercent?
+    public var maxUnavailable: IntOrPercent?
+    /// drainsim's own field: a pod counts as healthy only this long after it is Ready again. It models
+    /// a storage system's data recovery, as rook-ceph's managed OSD budgets do (they block every other
+    /// failure domain until Ceph's placement groups are active+clean again).
+    public var recoveryTime: SimDuration = .zero
+
+    public init(name: String, matchLabels: [Label], minAvailable: IntOrPercent?, maxUnavailable: IntOrPercent?) {
+        self.name = name
+        self.matchLabels = matchLabels
+        self.minAvailable = minAvailable
+        self.maxUnavailable = maxUnavailable
+    }
+
+    public func selects(_ labels: [Label]) -> Bool {
+        !matchLabels.isEmpty && matchLabels.allSatisfy { labels.contains($0) }
+    }
+
+    public var describeSpec: String {
+        if let m = minAvailable { return "minAvailable \(m.description)" }
+        return "maxUnavailable \(maxUnavailable?.description ?? "0")"
+    }
+}
