@@ -40,6 +40,12 @@ public struct BudgetHold: Equatable, Sendable, Codable {
     public var from: SimTime
     /// When an eviction under the budget went through; nil while it still holds.
     public var until: SimTime?
+
+    public init(budget: Int, from: SimTime, until: SimTime?) {
+        self.budget = budget
+        self.from = from
+        self.until = until
+    }
 }
 
 /// One drain of one node, by a NodeMaintenance or by `oc adm drain`.

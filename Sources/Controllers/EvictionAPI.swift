@@ -8,57 +8,9 @@ public enum PodEvictionAnswer: Equatable, Sendable {
     case denied(String)
 }
 
-/// The Eviction API (`pkg/registry/core/pod/storage/eviction.go`) with the disruption controller's
-/// budget status (`pkg/controller/disruption/disruption.go`), computed at the moment of asking.
+/// The Eviction API (`pkg/registry/core/pod/storage/eviction.go`), reading the disruption
+/// controller's budget status (ClusterState+Budgets.swift) at the moment of asking.
 public enum EvictionAPI {
-    /// A budget's status: the pods it expects, how many must stay healthy, how many are.
-    public struct BudgetStatus: Equatable, Sendable {
-        public var expectedPods = 0, desiredHealthy = 0, currentHealthy = 0
-        /// Why nothing may be disrupted whatever the counts (no controller with a scale).
-        public var failSafe: String?
-        public var disruptionsAllowed: Int {
-            failSafe != nil || expectedPods <= 0 ? 0 : max(0, currentHealthy - desiredHealthy)
-        }
-    }
-
-    /// Healthy for a budget: bound, not being deleted, Ready, and Ready for its recoveryTime (a pod
-    /// Ready since before the run has recovered).
-    public static func healthy(_ p: PodID, for budget: PodDisruptionBudget, in state: borrowing ClusterState, now: SimTime) -> Bool {
-        let pod = state.pods[p.i]
-        guard pod.ready, !pod.terminating, !pod.gone else { return false }
-        return pod.readySince.map { now >= $0 + budget.recoveryTime } ?? true
-    }
-
-    /// The disruption controller's `getExpectedPodCount` and `countHealthyPods`: an integer
-    /// minAvailable counts the selected pods; maxUnavailable and percentages scale the owners'
-    /// replicas (rounded up), and DaemonSets have no scale, so such a budget allows nothing.
-    public static func status(of b: Int, in state: borrowing ClusterState, now: SimTime) -> BudgetStatus {
-        let budget = state.budgets[b]
-        var s = BudgetStatus()
-        var selectedPods = 0, replicas = 0
-        var daemonSet: String?
-        for (w, workload) in state.workloads.enumerated() where state.budgetsOfWorkload[w].contains(b) {
-            replicas += workload.replicas
-            if workload.kind == .DaemonSet { daemonSet = daemonSet ?? workload.name }
-        }
-        for p in state.pods.indices where !state.pods[p].gone && state.budgetsOfWorkload[state.pods[p].workload.i].contains(b) {
-            selectedPods += 1
-            if healthy(PodID(p), for: budget, in: state, now: now) { s.currentHealthy += 1 }
-        }
-        if case .count(let n)? = budget.minAvailable {
-            (s.expectedPods, s.desiredHealthy) = (selectedPods, n)
-            return s
-        }
-        s.expectedPods = replicas
-        if let daemonSet { s.failSafe = "DaemonSet \(daemonSet) has no scale to count its pods against" }
-        if let min = budget.minAvailable {
-            s.desiredHealthy = min.scaled(replicas)
-        } else {
-            s.desiredHealthy = max(0, replicas - (budget.maxUnavailable?.scaled(replicas) ?? 0))
-        }
-        return s
-    }
-
     /// Evicting one workload pod. A pod already being deleted, or Pending, skips budgets
     /// (`canIgnorePDB`); a pod that is not Ready may go while its budget is met
     /// (unhealthyPodEvictionPolicy IfHealthyBudget, the default); otherwise one disruption must be allowed.
@@ -72,7 +24,7 @@ public enum EvictionAPI {
                 "this pod has more than one PodDisruptionBudget (" + budgets.map { state.budgets[$0].name }.joined(separator: ", ")
                     + "), which the eviction subresource does not support (500)")
         }
-        let s = status(of: b, in: state, now: now)
+        let s = state.budgetStatus(b, now: now)
         if !pod.ready && s.failSafe == nil && s.currentHealthy >= s.desiredHealthy && s.desiredHealthy > 0 { return .allowed }
         if s.disruptionsAllowed > 0 { return .allowed }
         return .denied(refusal(b, s, in: state, now: now))
@@ -87,7 +39,7 @@ public enum EvictionAPI {
         text += "needs \(s.desiredHealthy) healthy pod(s) and has \(s.currentHealthy)"
         var waiting: [String] = []
         for (p, pod) in state.pods.enumerated()
-        where !pod.gone && state.budgetsOfWorkload[pod.workload.i].contains(b) && !healthy(PodID(p), for: budget, in: state, now: now) {
+        where !pod.gone && state.budgetsOfWorkload[pod.workload.i].contains(b) && !state.healthy(PodID(p), for: budget, now: now) {
             let where_ = pod.node.map { " on \(state.nodes[$0.i].name)" } ?? ""
             let what: String
             if pod.terminating {

@@ -8,40 +8,43 @@ public enum ReportJSON {
 
     public static func document(_ r: RunRecord) -> JSONValue {
         let s = r.state
-        return .object([
-            ("scenario", .string(r.scenarioName)),
-            ("seed", .int(Int64(bitPattern: r.seed))),
-            ("stopReason", .string(r.stopReason)),
-            ("ending", .string(endingName(r.ending))),
-            ("endTimeMs", .int(r.endTime.milliseconds)),
-            ("events", .int(r.eventsProcessed)),
-            ("settings", settings(r)),
-            ("totals", totals(r)),
-            ("downAtEnd", .array(r.vmsDownAtEnd.compactMap { downAtEnd($0, r) })),
-            ("rollingMaintenances", .array(r.rollingMaintenances.map { rolling($0, r) })),
-            ("drains", .array(s.drains.map { drain($0, r) })),
-            ("pendingMigrations", .array(r.waitingMigrations.map { pending($0, r) })),
-            ("faults", .array(s.faults.map { FaultTimeline($0, r).json(r) })),
-            (
-                "workloadUpdate",
-                r.workloadUpdate.map { w in
-                    .object([
-                        ("startedAtMs", .int(w.startedAt.milliseconds)), ("finishedAtMs", .optional(w.finishedAt?.milliseconds)),
-                        ("outdatedAtStart", .int(w.outdatedAtStart)), ("outdatedAtEnd", .int(w.outdatedAtEnd)),
-                    ])
-                } ?? .null
-            ),
-            ("vms", .array(zip(s.vms.indices, r.migrationsByVM()).map { vm(VMID($0), $1, r) })),
-            ("findings", .array(r.findings.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
-            ("notices", .array(r.notices.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
-            (
-                "expectations",
-                .array(
-                    r.expectations.map {
-                        .object([("expectation", .string($0.expectation)), ("passed", .bool($0.passed)), ("actual", .string($0.actual))])
-                    })
-            ),
-        ])
+        return .object(
+            [
+                ("scenario", .string(r.scenarioName)),
+                ("seed", .int(Int64(bitPattern: r.seed))),
+                ("stopReason", .string(r.stopReason)),
+                ("ending", .string(endingName(r.ending))),
+                ("endTimeMs", .int(r.endTime.milliseconds)),
+                ("events", .int(r.eventsProcessed)),
+                ("settings", settings(r)),
+                ("totals", totals(r)),
+                ("downAtEnd", .array(r.vmsDownAtEnd.compactMap { downAtEnd($0, r) })),
+                ("rollingMaintenances", .array(r.rollingMaintenances.map { rolling($0, r) })),
+                ("drains", .array(s.drains.map { drain($0, r) })),
+                ("pendingMigrations", .array(r.waitingMigrations.map { pending($0, r) })),
+                ("faults", .array(s.faults.map { FaultTimeline($0, r).json(r) })),
+                (
+                    "workloadUpdate",
+                    r.workloadUpdate.map { w in
+                        .object([
+                            ("startedAtMs", .int(w.startedAt.milliseconds)), ("finishedAtMs", .optional(w.finishedAt?.milliseconds)),
+                            ("outdatedAtStart", .int(w.outdatedAtStart)), ("outdatedAtEnd", .int(w.outdatedAtEnd)),
+                        ])
+                    } ?? .null
+                ),
+                ("vms", .array(zip(s.vms.indices, r.migrationsByVM()).map { vm(VMID($0), $1, r) })),
+                ("findings", .array(r.findings.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
+                ("notices", .array(r.notices.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
+                (
+                    "expectations",
+                    .array(
+                        r.expectations.map {
+                            .object([
+                                ("expectation", .string($0.expectation)), ("passed", .bool($0.passed)), ("actual", .string($0.actual)),
+                            ])
+                        })
+                ),
+            ] + workloadsJSON(r))
     }
 
     static func settings(_ r: RunRecord) -> JSONValue {

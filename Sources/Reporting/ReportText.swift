@@ -100,6 +100,8 @@ public enum ReportText {
             }
         }
 
+        out += workloadsText(r)
+
         if !r.findings.isEmpty {
             out += "\nSafety findings (the scenario's settings let these happen)\n"
             for f in r.findings { out += "  \(f.time) \(f.text)\n" }

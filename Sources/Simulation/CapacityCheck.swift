@@ -22,6 +22,8 @@ public struct CapacityCheck {
         public var reason: String?
         /// Stranded because the nodes that would take it lack room (more capacity would help).
         public var forCapacity = false
+        /// A workload pod rather than a VM.
+        public var isPod = false
     }
 
     public var nodes: [String]
@@ -94,6 +96,7 @@ public struct CapacityCheck {
                 outcomes.append(outcome)
             }
         }
+        checkWorkloadPods(draining, &state)
         if missingCPUMillis > 0 || missingMemoryBytes > 0 {
             let byCPU = (missingCPUMillis + largestCPU - 1) / largestCPU
             let byMemory = (missingMemoryBytes + largestMemory - 1) / largestMemory
@@ -101,9 +104,59 @@ public struct CapacityCheck {
         }
     }
 
+    /// The drained nodes' workload pods (DaemonSets' stay). Each leaves by eviction when its budget
+    /// allows one more disruption, and its replacement is placed on the rest of the cluster. A
+    /// replacement that finds no node never becomes healthy, so it uses up one of its budget's
+    /// disruptions for good; a pod whose budget has none left blocks the drain.
+    mutating func checkWorkloadPods(_ draining: [NodeID], _ state: inout ClusterState) {
+        var disruptionsLeft = state.budgets.indices.map { state.budgetStatus($0, now: .zero).disruptionsAllowed }
+        var strandedUnder = Array(repeating: [String](), count: state.budgets.count)
+        for n in draining {
+            for p in state.workloadPods[n.i] where state.workloads[state.pods[p.i].workload.i].kind != .DaemonSet {
+                let pod = state.pods[p.i], w = state.workloads[pod.workload.i]
+                var outcome = Outcome(vm: "pod \(pod.name)", from: state.nodes[n.i].name, to: nil, how: "evicted and replaced", reason: nil)
+                outcome.isPod = true
+                let budgets = state.budgetsOfWorkload[pod.workload.i]
+                if budgets.count > 1 {
+                    outcome.how = "blocks the drain"
+                    outcome.reason = "more than one PodDisruptionBudget selects it; the Eviction API refuses it (500)"
+                } else if let b = budgets.first, disruptionsLeft[b] <= 0 {
+                    let budget = state.budgets[b]
+                    outcome.how = "blocks the drain"
+                    outcome.reason =
+                        "PodDisruptionBudget \(budget.name) (\(budget.describeSpec)) allows no more disruptions"
+                        + (strandedUnder[b].isEmpty
+                            ? ": it wants every pod it selects healthy"
+                            : ": the replacements of \(strandedUnder[b].joined(separator: ", ")) find no node")
+                } else {
+                    // The replacement is a new pod with the same template (a StatefulSet's only once the old one is gone).
+                    let replacement = state.createPod(of: pod.workload, name: pod.name, at: .zero)
+                    switch Scheduler.place(pod: replacement, in: state) {
+                    case .node(let target):
+                        outcome.to = state.nodes[target.i].name
+                        state.bindPod(replacement, to: target)
+                    case .unschedulable(let why):
+                        outcome.reason = "its replacement stays Pending: \(why)"
+                        outcome.forCapacity = why.contains(" lack ")
+                        if let b = budgets.first {
+                            disruptionsLeft[b] -= 1
+                            strandedUnder[b].append(pod.name)
+                        }
+                    }
+                }
+                if outcome.forCapacity {
+                    missingCPUMillis += w.cpuRequestMillis
+                    missingMemoryBytes += w.memoryRequestBytes
+                }
+                outcomes.append(outcome)
+            }
+        }
+    }
+
     public func text() -> String {
         var out = "Can \(nodes.joined(separator: ", ")) be emptied? "
-        out += stranded.isEmpty ? "Yes: every VM has somewhere to go.\n" : "No: \(stranded.count) of \(outcomes.count) VM(s) stranded.\n"
+        let what = outcomes.contains(where: \.isPod) ? "VM(s) and pod(s)" : "VM(s)"
+        out += stranded.isEmpty ? "Yes: every VM has somewhere to go.\n" : "No: \(stranded.count) of \(outcomes.count) \(what) stranded.\n"
         for o in outcomes {
             out += "  \(o.vm) on \(o.from): \(o.how)"
             if let to = o.to, to != "-" { out += " to \(to)" }
@@ -117,14 +170,16 @@ public struct CapacityCheck {
     func missingText() -> String {
         var out = ""
         let byCapacity = stranded.filter(\.forCapacity).count
+        let what = outcomes.contains(where: \.isPod) ? "VM(s) and pod(s)" : "VM(s)"
         if byCapacity > 0 {
-            out += "Missing for the \(byCapacity) VM(s) stranded for lack of room: \(ByteFormat.cores(missingCPUMillis)) CPU cores and "
+            out += "Missing for the \(byCapacity) \(what) stranded for lack of room: \(ByteFormat.cores(missingCPUMillis)) CPU cores and "
             out +=
                 "\(ByteFormat.describe(missingMemoryBytes)) memory of requests (at least \(nodesNeeded) more node(s) like the largest drained one)\n"
         }
         let other = stranded.count - byCapacity
         if other > 0 {
-            out += "\(other) VM(s) stranded for other reasons (not live-migratable, External, constraints no node meets):"
+            out += "\(other) \(what) stranded for other reasons (not live-migratable, External, constraints no node meets"
+            out += outcomes.contains(where: \.isPod) ? ", budgets):" : "):"
             out += " more nodes would not move them\n"
         }
         return out

@@ -72,6 +72,35 @@ import Testing
         ),
         ("nodes: " + String(repeating: "[", count: 10_000) + "\n", ":1:71: nested more than 64 levels deep"),
         ("nodes: " + String(repeating: "- ", count: 20_000) + "x\n", ":1:134: nested more than 64 levels deep"),
+        // Workloads and budgets (issue 11).
+        (
+            node + "workloads: [{name: a, kind: DaemonSet, replicas: 2}]\n",
+            ":2:50: workloads[0].replicas: a DaemonSet has no replicas: it runs one pod on each node it allows"
+        ),
+        (
+            node + "workloads: [{name: a, labels: {app: a}}]\n"
+                + "podDisruptionBudgets: [{name: p, selector: {matchLabels: {app: a}}, minAvailable: 1, maxUnavailable: 1}]\n",
+            ":3:102: podDisruptionBudgets[0].maxUnavailable: minAvailable and maxUnavailable are mutually exclusive (the API server refuses both)"
+        ),
+        (
+            node
+                + "workloads: [{name: a, labels: {app: a}}]\npodDisruptionBudgets: [{name: p, selector: {matchLabels: {app: b}}, minAvailable: 1}]\n",
+            ":3:58: podDisruptionBudgets[0].selector.matchLabels: selects no workload's pods: no workload has all of these labels"
+        ),
+        (
+            node + "workloads: [{name: a, labels: {app: a}}]\n"
+                + "podDisruptionBudgets: [{name: p, selector: {matchLabels: {app: a}}, maxUnavailable: 120%}]\n",
+            ":3:85: podDisruptionBudgets[0].maxUnavailable: \"120%\" is not a pod count (0...100000) or a percentage like 25%"
+        ),
+        (
+            node + "workloads: [{name: a, replicas: 2, memory: 20Gi}]\n",
+            ":2:13: workloads[0]: 1 workload pod(s) fit on no node at time zero, so this cluster cannot exist as described:"
+                + " a-1: 0/1 nodes available: 1 lack 20Gi memory"
+        ),
+        (
+            node + "workloads: [{name: a, nodeSelector: {disk: ssd}}]\n",
+            ":2:37: workloads[0].nodeSelector: no worker node matches a's nodeSelector, node affinity and tolerations"
+        ),
     ]
 
     @Test(arguments: 0..<BadInputTests.cases.count)
