@@ -4,6 +4,10 @@ import SimKernel
 /// reference's default profile: KubeVirt 1.4–1.8 / HCO 1.14–1.18 (reference §4.2, R1).
 public struct LiveMigrationConfig: Equatable, Sendable, Codable {
     public var parallelMigrationsPerCluster: Int = 5
+    /// HCO's `liveMigrationConfig.network`: the NetworkAttachmentDefinition of a dedicated migration
+    /// network. Without one, migrations ride the pod network on the primary NIC. Either way a node's
+    /// `migrationLink` is the link they get.
+    public var network: String?
     public var parallelOutboundMigrationsPerNode: Int = 2
     /// nil = unlimited (`0Mi`): only the node links limit a migration.
     public var bandwidthPerMigrationBytesPerSecond: Int64? = nil

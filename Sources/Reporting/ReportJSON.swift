@@ -50,27 +50,28 @@ public enum ReportJSON {
     static func settings(_ r: RunRecord) -> JSONValue {
         let s = r.state
         let lm = s.config.liveMigration
-        return .object([
-            ("profile", .string(s.config.profile.rawValue)),
-            ("evictionStrategy", .string(s.clusterEvictionStrategy.rawValue)),
-            ("evictionStrategySource", .string(s.config.evictionStrategy == nil ? "default" : "scenario")),
-            ("parallelMigrationsPerCluster", .int(lm.parallelMigrationsPerCluster)),
-            ("parallelOutboundMigrationsPerNode", .int(lm.parallelOutboundMigrationsPerNode)),
-            ("bandwidthPerMigrationBytesPerSecond", .optional(lm.bandwidthPerMigrationBytesPerSecond)),
-            ("completionTimeoutPerGiB", .int(lm.completionTimeoutPerGiB)),
-            ("progressTimeoutMs", .int(lm.progressTimeout.milliseconds)),
-            ("allowAutoConverge", .bool(lm.allowAutoConverge)),
-            ("allowPostCopy", .bool(lm.allowPostCopy)),
-            ("allowWorkloadDisruption", .bool(lm.allowWorkloadDisruption ?? lm.allowPostCopy)),
-            ("migrationPolicies", .array(s.config.migrationPolicies.map { .string($0.name) })),
-            ("downtimeLimitMs", .int(s.config.downtimeLimit.milliseconds)),
-            ("launcherStartupMs", .int(s.config.launcherStartup.milliseconds)),
-            ("nodeMonitorGracePeriodMs", .int(s.config.nodeLifecycle.nodeMonitorGracePeriod.milliseconds)),
-            ("unreachableTolerationMs", .int(s.config.nodeLifecycle.unreachableToleration.milliseconds)),
-            ("volumeDetachWaitMs", .int(s.config.nodeLifecycle.volumeDetachWait.milliseconds)),
-            ("remediation", .string(s.config.remediation.kind.rawValue)),
-            ("remediationStrategy", .string(s.config.remediation.strategy.rawValue)),
-        ])
+        return .object(
+            [
+                ("profile", .string(s.config.profile.rawValue)),
+                ("evictionStrategy", .string(s.clusterEvictionStrategy.rawValue)),
+                ("evictionStrategySource", .string(s.config.evictionStrategy == nil ? "default" : "scenario")),
+                ("parallelMigrationsPerCluster", .int(lm.parallelMigrationsPerCluster)),
+                ("parallelOutboundMigrationsPerNode", .int(lm.parallelOutboundMigrationsPerNode)),
+                ("bandwidthPerMigrationBytesPerSecond", .optional(lm.bandwidthPerMigrationBytesPerSecond)),
+                ("completionTimeoutPerGiB", .int(lm.completionTimeoutPerGiB)),
+                ("progressTimeoutMs", .int(lm.progressTimeout.milliseconds)),
+                ("allowAutoConverge", .bool(lm.allowAutoConverge)),
+                ("allowPostCopy", .bool(lm.allowPostCopy)),
+                ("allowWorkloadDisruption", .bool(lm.allowWorkloadDisruption ?? lm.allowPostCopy)),
+                ("migrationPolicies", .array(s.config.migrationPolicies.map { .string($0.name) })),
+                ("downtimeLimitMs", .int(s.config.downtimeLimit.milliseconds)),
+                ("launcherStartupMs", .int(s.config.launcherStartup.milliseconds)),
+                ("nodeMonitorGracePeriodMs", .int(s.config.nodeLifecycle.nodeMonitorGracePeriod.milliseconds)),
+                ("unreachableTolerationMs", .int(s.config.nodeLifecycle.unreachableToleration.milliseconds)),
+                ("volumeDetachWaitMs", .int(s.config.nodeLifecycle.volumeDetachWait.milliseconds)),
+                ("remediation", .string(s.config.remediation.kind.rawValue)),
+                ("remediationStrategy", .string(s.config.remediation.strategy.rawValue)),
+            ] + (lm.network.map { [("migrationNetwork", .string($0))] } ?? []))
     }
 
     /// The totals object alone: what `results/<name>/metrics.json` keeps for `drainsim check`.

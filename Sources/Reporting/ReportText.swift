@@ -16,6 +16,7 @@ public enum ReportText {
         out += " \(lm.parallelOutboundMigrationsPerNode), bandwidthPerMigration \(bandwidth), completionTimeoutPerGiB"
         out += " \(lm.completionTimeoutPerGiB), progressTimeout \(lm.progressTimeout), nodeMonitorGracePeriod"
         out += " \(s.config.nodeLifecycle.nodeMonitorGracePeriod)"
+        if let network = lm.network { out += ", migration network \(network)" }
         if !s.config.migrationPolicies.isEmpty {
             out += ", migrationPolicies " + s.config.migrationPolicies.map(\.name).joined(separator: ", ")
         }

@@ -15,6 +15,7 @@ public enum ScenarioLoader {
         ])
         var builder = Builder(file: file)
         let config = try top["cluster"].map { f throws(ScenarioError) in try builder.cluster(f) } ?? ClusterConfig()
+        builder.dedicatedMigrationNetwork = config.liveMigration.network != nil
         try builder.nodes(try top.required("nodes"))
         if let f = top["persistentVolumeClaims"] { try builder.claims(f) }
         if let f = top["vms"] { try builder.vms(f) }
@@ -87,6 +88,8 @@ private struct Builder {
     var workloadList: [Workload] = []
     var workloadFields: [Field] = []
     var budgetList: [PodDisruptionBudget] = []
+    /// `cluster.liveMigration.network` is set: there is a migration NIC to fault.
+    var dedicatedMigrationNetwork = false
 
     init(file: String) { self.file = file }
 
@@ -156,8 +159,13 @@ private struct Builder {
         if let lm = m["liveMigration"] {
             let l = try lm.mapping([
                 "parallelMigrationsPerCluster", "parallelOutboundMigrationsPerNode", "bandwidthPerMigration",
-                "completionTimeoutPerGiB", "progressTimeout", "allowAutoConverge", "allowPostCopy", "allowWorkloadDisruption",
+                "completionTimeoutPerGiB", "progressTimeout", "allowAutoConverge", "allowPostCopy", "allowWorkloadDisruption", "network",
             ])
+            if let v = l["network"] {
+                let name = try v.string()
+                if name.isEmpty { throw v.fail("name the NetworkAttachmentDefinition of the migration network, or leave network out") }
+                c.liveMigration.network = name
+            }
             if let v = l["allowWorkloadDisruption"] { c.liveMigration.allowWorkloadDisruption = try v.bool() }
             if let v = l["parallelMigrationsPerCluster"] { c.liveMigration.parallelMigrationsPerCluster = try v.int(min: 1) }
             if let v = l["parallelOutboundMigrationsPerNode"] {
@@ -746,7 +754,7 @@ private struct Builder {
             case "nicFault":
                 let nm = try a.mapping(["node", "network", "duration"])
                 action = .nicFault(
-                    try node(try nm.required("node")), try nm.required("network").oneOf(NodeNetwork.self),
+                    try node(try nm.required("node")), try faultedNetwork(try nm.required("network")),
                     duration: try nm["duration"]?.duration())
             case "repair": action = .repair(try node(a))
             case "forceDeletePods": action = .forceDeletePods(try node(a))
@@ -777,6 +785,17 @@ private struct Builder {
 
     /// `powerLoss: NODE`, or `{node | matchLabels, restoreAfter}`: one node, or every node that shares
     /// the labels (a rack, a power unit).
+    /// The network whose NIC fails: a migration NIC exists only with a dedicated migration network.
+    func faultedNetwork(_ f: Field) throws(ScenarioError) -> NodeNetwork {
+        let network = try f.oneOf(NodeNetwork.self)
+        if network == .migration && !dedicatedMigrationNetwork {
+            throw f.fail(
+                "there is no dedicated migration network (cluster.liveMigration.network is not set): migrations ride the"
+                    + " primary network, so fault the primary NIC, or set the network")
+        }
+        return network
+    }
+
     func powerLoss(_ f: Field) throws(ScenarioError) -> TimelineAction {
         guard case .mapping = f.node.kind else { return .powerLoss([try node(f)], restoreAfter: nil) }
         let m = try f.mapping(["node", "matchLabels", "restoreAfter"])
@@ -825,7 +844,7 @@ private struct Builder {
             switch try faultField.plain("a fault") {
             case "kernelPanic": kind = .kernelPanic
             case "powerLoss": kind = .powerLoss
-            case "nicFault": kind = .nicFault(try m.required("network").oneOf(NodeNetwork.self))
+            case "nicFault": kind = .nicFault(try faultedNetwork(try m.required("network")))
             case let other:
                 throw faultField.fail("unknown value \"\(other)\"; expected one of kernelPanic, powerLoss, nicFault")
             }

@@ -72,6 +72,11 @@ import Testing
         ),
         ("nodes: " + String(repeating: "[", count: 10_000) + "\n", ":1:71: nested more than 64 levels deep"),
         ("nodes: " + String(repeating: "- ", count: 20_000) + "x\n", ":1:134: nested more than 64 levels deep"),
+        (
+            node + "timeline: [{at: 1m, nicFault: {node: w, network: migration}}]\n",
+            ":2:50: timeline[0].nicFault.network: there is no dedicated migration network (cluster.liveMigration.network is not set):"
+                + " migrations ride the primary network, so fault the primary NIC, or set the network"
+        ),
         // Workloads and budgets (issue 11).
         (
             node + "workloads: [{name: a, kind: DaemonSet, replicas: 2}]\n",

@@ -230,6 +230,7 @@ private func nic(_ network: String, duration: String? = nil, cluster: String = "
     @Test func aMigrationNetworkFaultStallsMigrationsUntilTheProgressTimeout() throws {
         let yaml = """
             stopAt: 4m
+            cluster: {liveMigration: {network: migration-bridge}}
             nodes: [{name: "w-{i}", count: 2, cpu: "32", memory: 128Gi}]
             persistentVolumeClaims: [{name: d, size: 10Gi, accessModes: [ReadWriteMany]}]
             vms: [{name: v, cpu: 2, memory: 4Gi, runStrategy: Always, node: w-0, volumes: [{persistentVolumeClaim: {claimName: d}}]}]

@@ -56,7 +56,9 @@ struct RandomScenario {
         lines.append("stopAt: \(pick(["90m", "3h"]))")
         lines.append("cluster:")
         if chance(70) { lines.append("  evictionStrategy: \(pick(["LiveMigrate", "LiveMigrateIfPossible", "None", "External"]))") }
-        lines.append("  liveMigration: {parallelMigrationsPerCluster: \(int(1...5)), parallelOutboundMigrationsPerNode: \(int(1...3))}")
+        lines.append(
+            "  liveMigration: {parallelMigrationsPerCluster: \(int(1...5)), parallelOutboundMigrationsPerNode: \(int(1...3)), network: mig}"
+        )
         let remediation = pick(["none", "SelfNodeRemediation", "FenceAgentsRemediation", "MachineHealthCheck"])
         lines.append("  remediation: {type: \(remediation), strategy: \(pick(["ResourceDeletion", "OutOfServiceTaint"]))}")
         lines.append("nodes:")
@@ -88,6 +90,16 @@ struct RandomScenario {
             if chance(30) && !volumes.contains(where: { $0.contains("shared") }) { fields.append("node: w\(int(0...workers - 1))") }
             lines.append("  - {\(fields.joined(separator: ", "))}")
         }
+        // Workload pods with budgets share the nodes: replacements, 429s and failures keep every invariant.
+        lines.append("workloads:")
+        lines.append("  - {name: web, replicas: \(int(1...4)), cpu: 500m, memory: 1Gi, labels: {app: web}, startupTime: \(int(5...60))s}")
+        lines.append("  - {name: db, kind: StatefulSet, replicas: \(int(1...3)), cpu: \"1\", memory: 2Gi, labels: {app: db}}")
+        lines.append("  - {name: agent, kind: DaemonSet, cpu: 100m, memory: 128Mi, labels: {app: agent}}")
+        lines.append("podDisruptionBudgets:")
+        lines.append(
+            "  - {name: web, selector: {matchLabels: {app: web}}, maxUnavailable: \(pick(["1", "50%", "0"])), recoveryTime: \(int(0...5))m}"
+        )
+        lines.append("  - {name: db, selector: {matchLabels: {app: db}}, minAvailable: \(int(0...3))}")
         lines.append("timeline:")
         let nodes = (0..<workers).map { "w\($0)" }
         for _ in 0..<int(2...10) {
