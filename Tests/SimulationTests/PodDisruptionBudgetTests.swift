@@ -186,4 +186,24 @@ import Testing
                 == "its replacement stays Pending: 0/3 nodes available: 1 cordoned, 2 not matching nodeSelector, node affinity or tolerations"
         )
     }
+
+    /// A percentage is taken of the replicas and rounded up (the disruption controller's
+    /// GetScaledValueFromIntOrPercent). web has 3 replicas, one per worker; worker-0 and worker-1 get a
+    /// NodeMaintenance at 1:00. maxUnavailable 50% → ⌈1.5⌉ = 2 may be down: both evictions go through
+    /// at 1:00 and both drains end at 1:30. maxUnavailable 33% → ⌈0.99⌉ = 1: worker-1's is refused
+    /// until worker-0's replacement (on worker-2) is Ready at 1:10 (startupTime 10 s), a pass of
+    /// worker-1's drain: evicted 1:10, gone 1:40.
+    @Test(arguments: [("50%", 90_000), ("33%", 100_000)])
+    func aPercentageIsTakenOfTheReplicasRoundedUp(maxUnavailable: String, worker1DrainedAt: Int64) throws {
+        let r = try simulate(
+            workers + """
+                workloads: [{name: web, replicas: 3, cpu: "1", memory: 1Gi, labels: {app: web}}]
+                podDisruptionBudgets: [{name: web, selector: {matchLabels: {app: web}}, maxUnavailable: "\(maxUnavailable)"}]
+                timeline:
+                  - {at: 1m, nodeMaintenance: {node: worker-0}}
+                  - {at: 1m, nodeMaintenance: {node: worker-1}}
+                """)
+        #expect(drain(r, "worker-0")?.finishedAt == ms(90_000))
+        #expect(drain(r, "worker-1")?.finishedAt == ms(worker1DrainedAt))
+    }
 }
