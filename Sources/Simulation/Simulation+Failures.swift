@@ -263,7 +263,7 @@ extension Simulation {
         if let f = currentFault(node), state.faults[f.i].podsDeletedAt == nil { state.faults[f.i].podsDeletedAt = now }
         trace("\(who) deleted the pods on \(nodeName(node))")
         for vm in state.completedSourcePods[node.i] { state.removeCompletedPod(vm, from: node) }
-        forceDeletePods(on: node, by: who)
+        removeWorkloadPods(on: node, by: who)
         // Guests outlive their pods only on a node that runs but cannot hear the API server: a reachable
         // kubelet kills containers whose pods are gone, and a reboot killed them (pods never restart).
         let rebooted = currentFault(node).map { state.faults[$0.i].rebootedAt != nil } ?? false

@@ -145,7 +145,7 @@ extension Simulation {
     }
 
     /// The pod objects are removed at once (force delete, pod GC, the Node deleted).
-    mutating func forceDeletePods(on node: NodeID, by who: String) {
+    mutating func removeWorkloadPods(on node: NodeID, by who: String) {
         for p in state.workloadPods[node.i] where state.workloads[state.pods[p.i].workload.i].kind != .DaemonSet {
             deletePod(p, by: who, kubeletConfirms: false)
             podTerminated(p)
