@@ -1,9 +1,10 @@
 /// Reads the YAML that Kubernetes manifests use, and JSON, keeping line and column for every value.
 ///
 /// Supported: block mappings and sequences (including sequences at their key's indentation),
-/// flow `[a, b]` and `{k: v}` (which covers JSON), plain / single / double-quoted scalars,
-/// comments, `|` and `>` block scalars with chomping indicators, one leading `---`.
-/// Anchors, aliases, tags, directives and several documents are refused with a clear error.
+/// flow `[a, b]` and `{k: v}` (which covers JSON), plain / single / double-quoted scalars (also
+/// wrapped over lines, as `oc` prints long values), comments, `|` and `>` block scalars with chomping
+/// indicators, `---` / `...` between documents (`parseStream`; a scenario is one document).
+/// Anchors, aliases, tags and directives are refused with a clear error.
 public struct YAMLReader {
     private struct Line {
         var number: Int  // 1-based
@@ -31,6 +32,13 @@ public struct YAMLReader {
         return try reader.parseDocument()
     }
 
+    /// Every document of a stream (`---` between them), as `oc get -o yaml` and manifests hold them.
+    public static func parseStream(_ text: String, file: String) throws(ScenarioError) -> [YAMLNode] {
+        var reader = YAMLReader(text: text, file: file)
+        try reader.splitLines()
+        return try reader.parseDocuments().map(\.node)
+    }
+
     // MARK: errors
 
     private func error(_ offset: Int, _ message: String) -> ScenarioError {
@@ -53,7 +61,7 @@ public struct YAMLReader {
 
     // MARK: lines
 
-    private mutating func splitLines() throws(ScenarioError) {
+    mutating func splitLines() throws(ScenarioError) {
         var start = 0
         var number = 1
         while start <= bytes.count {
@@ -112,33 +120,43 @@ public struct YAMLReader {
 
     // MARK: document
 
+    /// A scenario: exactly one document.
     mutating func parseDocument() throws(ScenarioError) -> YAMLNode {
         try splitLines()
-        skipBlank()
-        if li < lines.count, text(lines[li].start + lines[li].indent, lines[li].contentEnd).hasPrefix("%") {
-            throw error(lines[li].start, "YAML directives are not supported")
-        }
-        if li < lines.count, isMarker(lines[li], "---") {
-            let l = lines[li]
-            if l.contentEnd > l.start + 3 {
-                throw error(l.start + 3, "content after --- is not supported; start the document on the next line")
-            }
-            li += 1
-            skipBlank()
-        }
-        guard li < lines.count else {
+        let documents = try parseDocuments()
+        if documents.count > 1 { throw error(documents[1].marker, "several documents in one file are not supported") }
+        guard let root = documents.first else {
             throw ScenarioError(file: file, line: 1, column: 1, field: "", message: "the file holds no document")
         }
-        let root = try parseNode(at: lines[li].start + lines[li].indent, indent: lines[li].indent)
-        skipBlank()
-        if li < lines.count {
+        return root.node
+    }
+
+    /// The documents of the stream, each with the offset of the `---` that opened it. Empty documents
+    /// (a `---` with nothing before the next) are skipped.
+    private mutating func parseDocuments() throws(ScenarioError) -> [(node: YAMLNode, marker: Int)] {
+        var documents: [(node: YAMLNode, marker: Int)] = []
+        while true {
+            skipBlank()
+            guard li < lines.count else { break }
             let l = lines[li]
+            if text(l.start + l.indent, l.contentEnd).hasPrefix("%") { throw error(l.start, "YAML directives are not supported") }
+            var marker = l.start
             if isMarker(l, "---") || isMarker(l, "...") {
-                throw error(l.start, "several documents in one file are not supported")
+                if isMarker(l, "---") && l.contentEnd > l.start + 3 {
+                    throw error(l.start + 3, "content after --- is not supported; start the document on the next line")
+                }
+                marker = l.start
+                li += 1
+                continue
             }
-            throw error(l.start + l.indent, "unexpected content; check the indentation")
+            if let previous = lines[..<li].last(where: { !$0.blank }), isMarker(previous, "---") { marker = previous.start }
+            documents.append((try parseNode(at: l.start + l.indent, indent: l.indent), marker))
+            skipBlank()
+            if li < lines.count && !isMarker(lines[li], "---") && !isMarker(lines[li], "...") {
+                throw error(lines[li].start + lines[li].indent, "unexpected content; check the indentation")
+            }
         }
-        return root
+        return documents
     }
 
     private func isMarker(_ l: Line, _ m: String) -> Bool {
@@ -255,7 +273,7 @@ public struct YAMLReader {
         let c = bytes[offset]
         if c == 91 || c == 123 { return nil }  // flow collection
         if c == 34 || c == 39 {
-            let (s, after) = try quoted(at: offset, limit: lineEnd)
+            guard let (s, after) = try? quoted(at: offset, limit: lineEnd) else { return nil }
             var k = after
             while k < lineEnd && bytes[k] == 32 { k += 1 }
             if k < lineEnd && bytes[k] == 58 && (k + 1 == lineEnd || bytes[k + 1] == 32) { return (s, k) }
@@ -296,20 +314,41 @@ public struct YAMLReader {
             li += 1
             return node
         case 34, 39:
-            let (s, after) = try quoted(at: offset, limit: lineEnd)
-            if after != lineEnd { throw error(after, "unexpected text after the quoted scalar") }
+            let (s, after) = try quotedAcrossLines(at: offset)
+            // Resume after the line where it closed; nothing but a comment may follow it there.
+            while li < lines.count && lines[li].end < after { li += 1 }
+            var k = after
+            skipSpacesAndComments(&k, acrossLines: false)
+            if k < bytes.count && bytes[k] != 10 && bytes[k] != 13 { throw error(after, "unexpected text after the quoted scalar") }
             li += 1
             return YAMLNode(.scalar(s, plain: false), line: line, column: column)
         default:
-            let s = text(offset, lineEnd)
+            var s = text(offset, lineEnd)
             li += 1
-            // A plain scalar may continue on more-indented lines; that form is rare in manifests and
-            // easy to misread, so it is refused rather than folded.
-            if li < lines.count && !lines[li].blank && lines[li].indent > indent
-                && (try? keyEnd(at: lines[li].start + lines[li].indent, lineEnd: lines[li].contentEnd)) == nil
-                && bytes[lines[li].start + lines[li].indent] != 45
-            {
-                throw error(lines[li].start + lines[li].indent, "multi-line plain scalars are not supported; quote the value or use | or >")
+            // A plain scalar goes on over more-indented lines that are neither a key nor an item (how
+            // `oc` wraps long values): each break folds into a space, each empty line into a newline.
+            var empty = 0
+            while li < lines.count && (lines[li].blank || lines[li].indent > indent) {
+                let l = lines[li]
+                if l.blank {
+                    empty += 1
+                    li += 1
+                    continue
+                }
+                let at = l.start + l.indent
+                let item = bytes[at] == 45 && (at + 1 == l.contentEnd || bytes[at + 1] == 32)
+                if item || (try? keyEnd(at: at, lineEnd: l.contentEnd)) != nil {
+                    throw error(at, "unexpected indentation")
+                }
+                s += empty == 0 ? " " : String(repeating: "\n", count: empty)
+                s += text(at, l.contentEnd)
+                empty = 0
+                li += 1
+            }
+            // Blank lines after the scalar belong to what follows.
+            while empty > 0 && li > 0 && lines[li - 1].blank {
+                li -= 1
+                empty -= 1
             }
             return scalar(s, line: line, column: column)
         }
@@ -410,20 +449,7 @@ public struct YAMLReader {
                 if c == 92 {
                     k += 1
                     guard k < limit else { break }
-                    switch bytes[k] {
-                    case 110: out.append(10)
-                    case 116: out.append(9)
-                    case 114: out.append(13)
-                    case 48: out.append(0)
-                    case 34, 92, 47, 39: out.append(bytes[k])
-                    case 117:
-                        guard k + 4 < limit, let v = UInt32(text(k + 1, k + 5), radix: 16), let u = Unicode.Scalar(v) else {
-                            throw error(k, "bad \\u escape")
-                        }
-                        out.append(contentsOf: Array(String(Character(u)).utf8))
-                        k += 4
-                    default: throw error(k - 1, "unknown escape \\\(Character(Unicode.Scalar(bytes[k])))")
-                    }
+                    k = try escape(at: k, limit: limit, into: &out)
                 } else {
                     out.append(c)
                 }
@@ -431,6 +457,73 @@ public struct YAMLReader {
             k += 1
         }
         throw error(offset, "unterminated quoted scalar (quoted scalars must end on their line)")
+    }
+
+    /// The character a double-quoted escape stands for (`k` is just after the backslash); returns the
+    /// offset of its last byte.
+    private func escape(at k: Int, limit: Int, into out: inout [UInt8]) throws(ScenarioError) -> Int {
+        switch bytes[k] {
+        case 110: out.append(10)
+        case 116: out.append(9)
+        case 114: out.append(13)
+        case 48: out.append(0)
+        case 32, 34, 92, 47, 39: out.append(bytes[k])
+        case 117:
+            guard k + 4 < limit, let v = UInt32(text(k + 1, k + 5), radix: 16), let u = Unicode.Scalar(v) else {
+                throw error(k, "bad \\u escape")
+            }
+            out.append(contentsOf: Array(String(Character(u)).utf8))
+            return k + 4
+        default: throw error(k - 1, "unknown escape \\\(Character(Unicode.Scalar(bytes[k])))")
+        }
+        return k
+    }
+
+    /// A quoted scalar that goes on over lines, as `oc` prints long messages: a line break folds into
+    /// a space, each empty line into a newline, the blanks around a break go, and in double quotes a
+    /// `\` at the end of a line joins the lines with nothing between. Returns the text and the offset
+    /// after the closing quote.
+    private func quotedAcrossLines(at offset: Int) throws(ScenarioError) -> (String, Int) {
+        let q = bytes[offset]
+        var out: [UInt8] = []
+        var k = offset + 1
+        while k < bytes.count {
+            let c = bytes[k]
+            if c == 10 || c == 13 {
+                // Fold: drop the blanks before the break, count empty lines, skip the next line's indentation.
+                while let last = out.last, last == 32 || last == 9 { out.removeLast() }
+                var breaks = 0
+                while k < bytes.count && (bytes[k] == 10 || bytes[k] == 13 || bytes[k] == 32 || bytes[k] == 9) {
+                    if bytes[k] == 10 { breaks += 1 }
+                    k += 1
+                }
+                if breaks == 1 { out.append(32) } else { out.append(contentsOf: repeatElement(10, count: breaks - 1)) }
+                continue
+            }
+            if q == 39 && c == 39 {
+                if k + 1 < bytes.count && bytes[k + 1] == 39 {
+                    out.append(39)
+                    k += 2
+                    continue
+                }
+                return (String(decoding: out, as: UTF8.self), k + 1)
+            }
+            if q == 34 && c == 34 { return (String(decoding: out, as: UTF8.self), k + 1) }
+            if q == 34 && c == 92 {
+                k += 1
+                guard k < bytes.count else { break }
+                if bytes[k] == 10 || bytes[k] == 13 {
+                    // An escaped line break: the lines join; the next line's indentation goes.
+                    while k < bytes.count && (bytes[k] == 10 || bytes[k] == 13 || bytes[k] == 32 || bytes[k] == 9) { k += 1 }
+                    continue
+                }
+                k = try escape(at: k, limit: bytes.count, into: &out) + 1
+                continue
+            }
+            out.append(c)
+            k += 1
+        }
+        throw error(offset, "unterminated quoted scalar")
     }
 
     private func skipSpacesAndComments(_ k: inout Int, acrossLines: Bool) {

@@ -25,6 +25,58 @@ private func error(_ text: String) -> ScenarioError? {
 }
 
 @Suite struct YAMLReaderTests {
+    /// What `oc get -o yaml` prints for a stream: several documents, empty flow collections, quoted
+    /// timestamps, managedFields, and long values wrapped over lines (plain and double-quoted).
+    @Test func readsWhatOcPrints() throws {
+        let text = """
+            apiVersion: v1
+            kind: Node
+            metadata:
+              annotations: {}
+              creationTimestamp: "2024-05-01T10:00:00Z"
+              managedFields:
+              - apiVersion: v1
+                fieldsV1:
+                  f:metadata: {}
+              name: worker-0
+            spec:
+              taints: []
+            status:
+              message: this line is long enough that the printer
+                wraps it onto the next line
+
+                and keeps a paragraph
+              reason: "a quoted one that goes on \\
+                without a space, and then
+                with one"
+            ---
+            ---
+            apiVersion: v1
+            kind: Pod
+            ...
+            """
+        let docs = try YAMLReader.parseStream(text, file: "t.yaml")
+        #expect(docs.count == 2)
+        func value(_ n: YAMLNode, _ path: [String]) -> String? {
+            var n = n
+            for key in path {
+                guard case .mapping(let entries) = n.kind, let e = entries.first(where: { $0.key == key }) else { return nil }
+                n = e.value
+            }
+            if case .scalar(let s, _) = n.kind { return s }
+            return nil
+        }
+        #expect(
+            value(docs[0], ["status", "message"])
+                == "this line is long enough that the printer wraps it onto the next line\nand keeps a paragraph")
+        #expect(value(docs[0], ["status", "reason"]) == "a quoted one that goes on without a space, and then with one")
+        #expect(value(docs[0], ["metadata", "creationTimestamp"]) == "2024-05-01T10:00:00Z")
+        #expect(value(docs[1], ["kind"]) == "Pod")
+        // A scenario stays one document.
+        #expect(error(text)?.message == "several documents in one file are not supported")
+        #expect(error(text)?.line == 22)
+    }
+
     @Test func readsBlockMappingsAndSequencesAsManifestsWriteThem() throws {
         let text = """
             ---
