@@ -102,7 +102,7 @@ public struct ClusterState: Equatable, Sendable, Codable {
         self.vms = vms
         self.workloads = workloads
         self.budgets = budgets
-        budgetsOfWorkload = workloads.map { w in budgets.indices.filter { budgets[$0].selects(w.labels) } }
+        budgetsOfWorkload = workloads.map { w in budgets.indices.filter { budgets[$0].selects(w) } }
         workloadPods = Array(repeating: [], count: nodes.count)
         evictableWorkloadPods = Array(repeating: 0, count: nodes.count)
         vmStatus = vms.map { VMStatus(runStrategy: $0.runStrategy) }

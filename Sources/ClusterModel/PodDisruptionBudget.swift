@@ -1,5 +1,12 @@
 import SimKernel
 
+/// Names may carry their namespace: `finance/db-01`; a name without one is in the default namespace.
+public enum Namespace {
+    public static func of(_ name: String) -> Substring {
+        name.firstIndex(of: "/").map { name[..<$0] } ?? ""
+    }
+}
+
 /// `minAvailable` / `maxUnavailable`: a count, or a percentage of the pods' controllers' replicas.
 public enum IntOrPercent: Equatable, Sendable, Codable {
     case count(Int)
@@ -41,8 +48,10 @@ public struct PodDisruptionBudget: Equatable, Sendable, Codable {
         self.maxUnavailable = maxUnavailable
     }
 
-    public func selects(_ labels: [Label]) -> Bool {
-        !matchLabels.isEmpty && matchLabels.allSatisfy { labels.contains($0) }
+    /// A budget selects the pods of workloads in its own namespace (the part of a name before `/`)
+    /// that carry all of its labels.
+    public func selects(_ workload: Workload) -> Bool {
+        !matchLabels.isEmpty && Namespace.of(name) == Namespace.of(workload.name) && matchLabels.allSatisfy { workload.labels.contains($0) }
     }
 
     public var describeSpec: String {

@@ -27,6 +27,7 @@ public enum CLI {
           drainsim sweep FILE [--runs N] [--set PATH=V1,V2]... [--jobs J] [--shard I/N] [--json] [--csv FILE]
                                                              run many seeds and a grid of settings; statistics
           drainsim merge SHARD.json... [--json] [--csv FILE] combine a sharded sweep's outputs
+          drainsim import FILE... [-o SCENARIO] [--rolling]  a scenario from `oc get -o yaml` output
           drainsim COMMAND --help                            help on one command
 
         Exit status: 0 ok, 1 an expectation of the scenario failed, 2 bad input or usage,
@@ -129,6 +130,7 @@ public enum CLI {
         case "check": return check(rest, out: &out, err: &err).rawValue
         case "sweep": return sweep(rest, out: &out, err: &err).rawValue
         case "merge": return merge(rest, out: &out, err: &err).rawValue
+        case "import": return importCluster(rest, out: &out, err: &err).rawValue
         default:
             err += "drainsim: unknown command \"\(command)\"\n\n" + usage + "\n"
             return ExitCode.badInput.rawValue
@@ -154,6 +156,7 @@ public enum CLI {
         var results: String?
         var help = false
         var checkInvariants = false
+        var rolling = false
     }
 
     static func parse(_ args: [String], allowed: Set<String>) throws(UsageError) -> Options {
@@ -175,7 +178,7 @@ public enum CLI {
                     let v = try value(a)
                     guard let s = UInt64(v) else { throw UsageError(message: "--seed needs a non-negative integer, not \"\(v)\"") }
                     o.seed = s
-                case "--out": o.outDir = try value(a)
+                case "--out", "-o", "--output": o.outDir = try value(a)
                 case "--json": o.json = true
                 case "--nodes": o.nodes = try value(a).split(separator: ",").map(String.init)
                 case "-l", "--selector": o.selector = try value(a)
@@ -191,6 +194,7 @@ public enum CLI {
                 case "--csv": o.csv = try value(a)
                 case "--record": o.record = true
                 case "--check-invariants": o.checkInvariants = true
+                case "--rolling": o.rolling = true
                 case "--junit": o.junit = try value(a)
                 case "--results": o.results = try value(a)
                 case "--repeat":

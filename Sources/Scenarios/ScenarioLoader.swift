@@ -94,25 +94,32 @@ private struct Builder {
     init(file: String) { self.file = file }
 
     /// Names stamped from `name` and `count`: `worker-{i}` with count 3 → worker-0, worker-1, worker-2.
-    func stamp(_ m: Mapping) throws(ScenarioError) -> [(name: String, index: Int)] {
+    /// `namespaced`: the name may carry its namespace, `finance/db-01`.
+    func stamp(_ m: Mapping, namespaced: Bool = true) throws(ScenarioError) -> [(name: String, index: Int)] {
         let nameField = try m.required("name")
         let name = try nameField.string()
         guard let countField = m["count"] else {
             if name.contains("{i}") { throw nameField.fail("\"{i}\" in a name needs a count") }
-            try checkName(name, nameField)
+            try checkName(name, nameField, namespaced: namespaced)
             return [(name, 0)]
         }
         let count = try countField.int(min: 1, max: 1_000_000)
         guard name.contains("{i}") else { throw nameField.fail("with count set, the name must contain {i}, e.g. \(name)-{i}") }
-        try checkName(name.replacingOccurrences("{i}", "0"), nameField)
+        try checkName(name.replacingOccurrences("{i}", "0"), nameField, namespaced: namespaced)
         return (0..<count).map { (name.replacingOccurrences("{i}", String($0)), $0) }
     }
 
-    func checkName(_ name: String, _ f: Field) throws(ScenarioError) {
-        let ok =
-            !name.isEmpty && name.utf8.count <= 253
-            && name.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 }
-        if !ok { throw f.fail("\"\(name)\" is not a valid Kubernetes name (lower-case letters, digits, '-' and '.')") }
+    func checkName(_ name: String, _ f: Field, namespaced: Bool = false) throws(ScenarioError) {
+        func valid(_ part: Substring) -> Bool {
+            !part.isEmpty && part.utf8.count <= 253
+                && part.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 }
+        }
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count == 2 && namespaced && parts.allSatisfy(valid) { return }
+        if parts.count == 1 && valid(parts[0]) { return }
+        throw f.fail(
+            "\"\(name)\" is not a valid Kubernetes name (lower-case letters, digits, '-' and '.'"
+                + (namespaced ? ", with an optional namespace: namespace/name)" : ")"))
     }
 
     // MARK: cluster
@@ -296,7 +303,9 @@ private struct Builder {
         for item in items {
             let m = try item.mapping([
                 "name", "count", "role", "cpu", "memory", "migrationLink", "labels", "bootTime", "taints", "cpuModel", "cpuModels",
+                "unschedulable",
             ])
+            let cordoned = try m["unschedulable"]?.bool() ?? false
             let cpuModel = try m["cpuModel"]?.string()
             let otherModels = try m["cpuModels"]?.sequence().map { f throws(ScenarioError) in try f.string() } ?? []
             if cpuModel == nil, let f = m["cpuModels"] {
@@ -316,7 +325,7 @@ private struct Builder {
             let link = try m["migrationLink"]?.bytesPerSecond() ?? 1_250_000_000  // 10Gbps
             if link <= 0 { throw (m["migrationLink"] ?? item).fail("the migration link needs a speed above zero") }
             let labels = try m["labels"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
-            let stamped = try stamp(m)
+            let stamped = try stamp(m, namespaced: false)
             if nodeList.count + stamped.count > Limits.nodes { throw item.fail("more than \(Limits.nodes) nodes") }
             for (name, _) in stamped {
                 if nodeIDs[name] != nil { throw (m["name"] ?? item).fail("node \"\(name)\" is declared twice") }
@@ -327,6 +336,7 @@ private struct Builder {
                 nodeList[nodeList.count - 1].taints = taints
                 nodeList[nodeList.count - 1].cpuModel = cpuModel
                 nodeList[nodeList.count - 1].otherCPUModels = otherModels
+                nodeList[nodeList.count - 1].unschedulable = cordoned
 
             }
         }
@@ -441,8 +451,16 @@ private struct Builder {
                 vm.tolerations = tolerations
                 vm.antiAffinity = antiAffinity
                 vm.cpuModel = cpuModel
-                if let n = initialNode, let nf = m["node"], !PlacementTables.staticallyAllowed(vm, on: nodeList[n.i]) {
-                    throw nf.fail("\(nodeList[n.i].name) does not satisfy the VM's nodeSelector, node affinity, tolerations or CPU model")
+                // A running pod stays where it is when labels change or a NoSchedule taint comes
+                // (IgnoredDuringExecution): only what would stop or evict it refuses the pin.
+                if let n = initialNode, let nf = m["node"] {
+                    let node = nodeList[n.i]
+                    if let model = vm.cpuModel, !node.runs(cpuModel: model) {
+                        throw nf.fail("\(node.name) cannot run the VM's CPU model \(model)")
+                    }
+                    if let t = PlacementTables.untoleratedTaint(vm, on: node), t.effect == .NoExecute {
+                        throw nf.fail("\(node.name) has the NoExecute taint \(t.key), which the VM does not tolerate: it would be evicted")
+                    }
                 }
                 // Node-local volumes hold the VM to their node: one node for all, and a pin must agree.
                 let local = vm.claims.compactMap { c in claimList[c.i].node.map { (claimList[c.i].name, $0) } }
@@ -534,7 +552,7 @@ private struct Builder {
             let m = try item.mapping(["name", "selector", "minAvailable", "maxUnavailable", "recoveryTime"])
             let nameField = try m.required("name")
             let name = try nameField.string()
-            try checkName(name, nameField)
+            try checkName(name, nameField, namespaced: true)
             if !names.insert(name).inserted { throw nameField.fail("PodDisruptionBudget \"\(name)\" is declared twice") }
             let sm = try (try m.required("selector")).mapping(["matchLabels"])
             let selectorField = try sm.required("matchLabels")
@@ -557,8 +575,8 @@ private struct Builder {
             if matchLabels.isEmpty {
                 throw selectorField.fail("an empty selector selects no pod (the Eviction API's rule): give matchLabels")
             }
-            if !workloadList.contains(where: { budget.selects($0.labels) }) {
-                throw selectorField.fail("selects no workload's pods: no workload has all of these labels")
+            if !workloadList.contains(where: { budget.selects($0) }) {
+                throw selectorField.fail("selects no workload's pods: no workload in its namespace has all of these labels")
             }
             budgetList.append(budget)
         }
@@ -723,10 +741,7 @@ private struct Builder {
             let action: TimelineAction
             switch key {
             case "nodeMaintenance":
-                let nm = try a.mapping(["node", "name", "reason"])
-                let n = try node(try nm.required("node"))
-                action = .createNodeMaintenance(
-                    node: n, name: try nm["name"]?.string() ?? "nm-\(nodeList[n.i].name)", reason: try nm["reason"]?.string() ?? "")
+                action = try nodeMaintenance(a)
             case "deleteNodeMaintenance": action = .deleteNodeMaintenance(node: try node(a))
             case "cordon": action = .cordon(try node(a))
             case "uncordon": action = .uncordon(try node(a))
@@ -785,6 +800,31 @@ private struct Builder {
 
     /// `powerLoss: NODE`, or `{node | matchLabels, restoreAfter}`: one node, or every node that shares
     /// the labels (a rack, a power unit).
+    /// `{node, name?, reason?}`, or the CR as written: `{apiVersion: nodemaintenance.medik8s.io/v1beta1,
+    /// kind: NodeMaintenance, metadata: {name}, spec: {nodeName, reason}}`.
+    func nodeMaintenance(_ a: Field) throws(ScenarioError) -> TimelineAction {
+        if case .mapping(let entries) = a.node.kind, entries.contains(where: { $0.key == "kind" || $0.key == "spec" }) {
+            let cr = try a.mapping(["apiVersion", "kind", "metadata", "spec"])
+            if let v = cr["apiVersion"], try v.string() != "nodemaintenance.medik8s.io/v1beta1" {
+                throw v.fail("expected apiVersion nodemaintenance.medik8s.io/v1beta1")
+            }
+            if let k = cr["kind"], try k.string() != "NodeMaintenance" { throw k.fail("expected kind NodeMaintenance") }
+            let spec = try (try cr.required("spec")).mapping(["nodeName", "reason"])
+            let n = try node(try spec.required("nodeName"))
+            var name = "nm-\(nodeList[n.i].name)"
+            if let metadata = cr["metadata"] {
+                // The CR's metadata as the API returns it: only the name matters here.
+                guard case .mapping(let entries) = metadata.node.kind else { throw metadata.fail("expected a mapping") }
+                if let e = entries.first(where: { $0.key == "name" }) { name = try metadata.child("name", e.value).string() }
+            }
+            return .createNodeMaintenance(node: n, name: name, reason: try spec["reason"]?.string() ?? "")
+        }
+        let nm = try a.mapping(["node", "name", "reason"])
+        let n = try node(try nm.required("node"))
+        return .createNodeMaintenance(
+            node: n, name: try nm["name"]?.string() ?? "nm-\(nodeList[n.i].name)", reason: try nm["reason"]?.string() ?? "")
+    }
+
     /// The network whose NIC fails: a migration NIC exists only with a dedicated migration network.
     func faultedNetwork(_ f: Field) throws(ScenarioError) -> NodeNetwork {
         let network = try f.oneOf(NodeNetwork.self)

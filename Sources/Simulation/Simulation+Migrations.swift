@@ -13,7 +13,11 @@ extension Simulation {
         case .evacuation: prefix = "kubevirt-evacuation"
         case .workloadUpdate: prefix = "kubevirt-workload-update"
         }
-        let name = "\(prefix)-\(vmName(vm))-\(migrationCount[vm.i])"
+        // The object lives in the VM's namespace: `finance/kubevirt-evacuation-db-1` for `finance/db`.
+        let full = vmName(vm)
+        let name =
+            full.firstIndex(of: "/").map { "\(full[...$0])\(prefix)-\(full[full.index(after: $0)...])-\(migrationCount[vm.i])" }
+            ?? "\(prefix)-\(full)-\(migrationCount[vm.i])"
         var hold = now
         let failures = state.vmStatus[vm.i].evacuationFailures
         if trigger != .manual, let last = state.vmStatus[vm.i].lastEvacuationFailureAt {

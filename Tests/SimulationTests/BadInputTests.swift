@@ -90,7 +90,7 @@ import Testing
         (
             node
                 + "workloads: [{name: a, labels: {app: a}}]\npodDisruptionBudgets: [{name: p, selector: {matchLabels: {app: b}}, minAvailable: 1}]\n",
-            ":3:58: podDisruptionBudgets[0].selector.matchLabels: selects no workload's pods: no workload has all of these labels"
+            ":3:58: podDisruptionBudgets[0].selector.matchLabels: selects no workload's pods: no workload in its namespace has all of these labels"
         ),
         (
             node + "workloads: [{name: a, labels: {app: a}}]\n"
