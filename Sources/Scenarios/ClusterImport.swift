@@ -21,11 +21,13 @@ public struct ClusterImport {
     private var kindsInOrder: [String] = []
     private var out: [String] = []
     private let rolling: Bool
+    private let firstFile: String
 
     /// Reads every file (path and text) and builds the scenario; `rolling` adds a rolling maintenance
     /// of every worker, one at a time, so the scenario runs as it is.
     public init(files: [(path: String, text: String)], rolling: Bool = false) throws(ScenarioError) {
         self.rolling = rolling
+        firstFile = files.first?.path ?? "input"
         for (path, text) in files {
             for (n, document) in try YAMLReader.parseStream(text, file: path).enumerated() {
                 try collect(Field(node: document, path: "document \(n + 1)", file: path))
@@ -174,7 +176,7 @@ public struct ClusterImport {
         let nodes = all("Node")
         guard !nodes.isEmpty else {
             throw ScenarioError(
-                file: "", line: 1, column: 1, field: "", message: "no Node objects in the input: add `oc get nodes -o yaml`")
+                file: firstFile, line: 1, column: 1, field: "", message: "no Node objects in the input: add `oc get nodes -o yaml`")
         }
         guess("every node's migrationLink is 10Gbps (no object says it; set each node's link speed)")
         guess("every node's bootTime is 5m (power-on to Ready)")
@@ -350,9 +352,14 @@ public struct ClusterImport {
         let requestCPU = domain?.at("resources", "requests", "cpu")?.text
         if cpu?.at("cores") != nil || cpu?.at("sockets") != nil || cpu?.at("threads") != nil {
             var vcpus = 1
-            for key in ["sockets", "cores", "threads"] { vcpus *= Int(cpu?.at(key)?.text ?? "1") ?? 1 }
+            for key in ["sockets", "cores", "threads"] {
+                guard let f = cpu?.at(key) else { continue }
+                guard let n = f.text.flatMap({ Int($0) }), n >= 1, n <= 1024 else { throw f.fail("expected a count from 1 to 1024") }
+                vcpus *= n
+                if vcpus > 1024 { throw f.fail("sockets × cores × threads is more than 1024 vCPUs") }
+            }
             fields.append("cpu: \(vcpus)")
-        } else if let requestCPU, let millis = Quantity.cpuMillis(requestCPU) {
+        } else if let requestCPU, let millis = Quantity.cpuMillis(requestCPU), millis <= Limits.cpuMillis {
             fields.append("cpu: \((millis + 999) / 1000)")
         } else {
             fields.append("cpu: 1")
@@ -486,12 +493,17 @@ public struct ClusterImport {
                 let pod = w.at("spec", "template", "spec")
                 var cpu: Int64 = 0, memory: Int64 = 0
                 for c in pod?.at("containers")?.list ?? [] {
-                    if let v = c.at("resources", "requests", "cpu")?.text {
-                        guard let m = Quantity.cpuMillis(v) else { throw c.fail("\"\(v)\" is not a CPU quantity") }
+                    // Bounded per container, so the sums stay far from overflow; the loader checks the totals.
+                    if let f = c.at("resources", "requests", "cpu"), let v = f.text {
+                        guard let m = Quantity.cpuMillis(v), m <= Limits.cpuMillis else {
+                            throw f.fail("\"\(v)\" is not a CPU quantity up to 100000")
+                        }
                         cpu += m
                     }
-                    if let v = c.at("resources", "requests", "memory")?.text {
-                        guard let b = Quantity.bytes(v) else { throw c.fail("\"\(v)\" is not a memory quantity") }
+                    if let f = c.at("resources", "requests", "memory"), let v = f.text {
+                        guard let b = Quantity.bytes(v), b <= Limits.memoryBytes else {
+                            throw f.fail("\"\(v)\" is not a memory quantity up to 64Ti")
+                        }
                         memory += b
                     }
                 }

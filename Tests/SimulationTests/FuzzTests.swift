@@ -53,6 +53,44 @@ import Testing
         }
     }
 
+    /// `drainsim import` on mutants of the import fixtures (each with the unmutated nodes beside it):
+    /// the same rule, exit 0 or 2 with a position, never a crash or a hang.
+    @Test func importMutantsNeverCrashHangOrFailWithoutAPosition() throws {
+        let bin = try #require(DeterminismTests.binary(), "build the drainsim binary first (swift build)")
+        let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures/import")
+        let names = ["vms.yaml", "workloads.yaml", "cluster-config.json", "storage.yaml", "kubevirt-cr-and-devices.yaml", "nodes.yaml"]
+        let sources = try names.map { ($0, try String(contentsOf: fixtures.appendingPathComponent($0), encoding: .utf8)) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("drainsim-fuzz-import-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var failures = 0
+        for k in 0..<240 {
+            var mutator = Mutator(seed: UInt64(100_000 + k))
+            let source = sources[k % sources.count]
+            let path = dir.appendingPathComponent("mutant-\(k)-\(source.0)").path
+            try Data(mutator.mutate(source.1).utf8).write(to: URL(fileURLWithPath: path))
+            let others = source.0 == "nodes.yaml" ? [] : [fixtures.appendingPathComponent("nodes.yaml").path]
+            let outcome = try FuzzTests.runBinary(bin, ["import", path] + others, stderrTo: path + ".err")
+            let err = (try? String(contentsOfFile: path + ".err", encoding: .utf8)) ?? ""
+            var problem: String?
+            switch outcome {
+            case .timedOut: problem = "no answer within \(FuzzTests.timeLimitSeconds) s"
+            case .signal(let s): problem = "killed by signal \(s)"
+            case .exit(let code) where code == 1 || code > 2: problem = "exit \(code)"
+            case .exit(2) where err.range(of: #":\d+:\d+: "#, options: .regularExpression) == nil:
+                problem = "exit 2 without FILE:LINE:COLUMN"
+            case .exit: break
+            }
+            if let problem {
+                failures += 1
+                Issue.record("import mutant \(k) of \(source.0) (\(path)): \(problem)\n\(err.prefix(600))")
+                if failures >= 5 { return }
+            } else {
+                try? FileManager.default.removeItem(atPath: path)
+                try? FileManager.default.removeItem(atPath: path + ".err")
+            }
+        }
+    }
+
     enum Outcome: Equatable {
         case exit(Int32)
         case signal(Int32)
