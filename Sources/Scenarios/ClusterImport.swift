@@ -20,6 +20,8 @@ public struct ClusterImport {
     private var objects: [String: [Field]] = [:]
     private var kindsInOrder: [String] = []
     private var out: [String] = []
+    private var seen: Set<String> = []
+    private var duplicates = 0
     private let rolling: Bool
     private let firstFile: String
 
@@ -43,6 +45,12 @@ public struct ClusterImport {
         guard let kind = object.at("kind")?.text else { throw object.fail("an object without kind") }
         if kind == "List" || (kind.hasSuffix("List") && object.at("items") != nil) {
             for item in object.at("items")?.list ?? [] { try collect(item) }
+            return
+        }
+        // The same object twice (two overlapping `oc get` outputs): the first one counts.
+        let key = "\(kind)/\(object.at("metadata", "namespace")?.text ?? "")/\(object.at("metadata", "name")?.text ?? "")"
+        if !seen.insert(key).inserted {
+            duplicates += 1
             return
         }
         if objects[kind] == nil { kindsInOrder.append(kind) }
@@ -82,6 +90,12 @@ public struct ClusterImport {
         try budgets()
         timeline()
         for kind in kindsInOrder where !Self.modelled.contains(kind) { skipped.append((kind, all(kind).count)) }
+        if duplicates > 0 { guess("\(duplicates) object(s) given twice: the first copy of each is used") }
+        var vmNames: Set<String> = []
+        for vm in all("VirtualMachine") { vmNames.insert(try qualifiedName(vm)) }
+        var standalone = 0
+        for vmi in all("VirtualMachineInstance") where !vmNames.contains(try qualifiedName(vmi)) { standalone += 1 }
+        if standalone > 0 { guess("\(standalone) VMI(s) without a VirtualMachine are left out (no run strategy brings them back)") }
         let pods = all("Pod")
         if !pods.isEmpty {
             let alone = pods.count { $0.at("metadata", "ownerReferences")?.list.isEmpty ?? true }
