@@ -4,6 +4,7 @@ extension ClusterState {
         cpuRequestedMillis[node.i] += launcherCPURequestMillis[vm.i]
         memoryRequestedBytes[node.i] += launcherMemoryRequestBytes[vm.i]
         launchers[node.i].append(vm)
+        resourcesChanged(node)
         vmStatus[vm.i].vmi?.node = node
         countPod(of: vm, on: node, 1)
     }
@@ -13,6 +14,7 @@ extension ClusterState {
         cpuRequestedMillis[node.i] -= launcherCPURequestMillis[vm.i]
         memoryRequestedBytes[node.i] -= launcherMemoryRequestBytes[vm.i]
         if let k = launchers[node.i].firstIndex(of: vm) { launchers[node.i].remove(at: k) }
+        resourcesChanged(node)
         countPod(of: vm, on: node, -1)
         freed(node)
         if leavingCompletedPod { completedSourcePods[node.i].append(vm) }
@@ -27,6 +29,7 @@ extension ClusterState {
         cpuRequestedMillis[node.i] += launcherCPURequestMillis[vm.i]
         memoryRequestedBytes[node.i] += launcherMemoryRequestBytes[vm.i]
         migrationTargets[node.i].append(m)
+        resourcesChanged(node)
         migrations[m.i].target = node
         countPod(of: vm, on: node, 1)
     }
@@ -37,6 +40,7 @@ extension ClusterState {
         cpuRequestedMillis[node.i] -= launcherCPURequestMillis[vm.i]
         memoryRequestedBytes[node.i] -= launcherMemoryRequestBytes[vm.i]
         if let k = migrationTargets[node.i].firstIndex(of: m) { migrationTargets[node.i].remove(at: k) }
+        resourcesChanged(node)
         countPod(of: vm, on: node, -1)
         freed(node)
     }
@@ -54,6 +58,7 @@ extension ClusterState {
         cpuRequestedMillis[node.i] += w.cpuRequestMillis
         memoryRequestedBytes[node.i] += w.memoryRequestBytes
         workloadPods[node.i].append(p)
+        resourcesChanged(node)
         if w.kind != .DaemonSet { evictableWorkloadPods[node.i] += 1 }
         pods[p.i].node = node
         if let k = pendingPods.firstIndex(of: p) { pendingPods.remove(at: k) }
@@ -69,6 +74,7 @@ extension ClusterState {
         cpuRequestedMillis[node.i] -= w.cpuRequestMillis
         memoryRequestedBytes[node.i] -= w.memoryRequestBytes
         if let k = workloadPods[node.i].firstIndex(of: p) { workloadPods[node.i].remove(at: k) }
+        resourcesChanged(node)
         if w.kind != .DaemonSet { evictableWorkloadPods[node.i] -= 1 }
         freed(node)
     }
@@ -108,6 +114,11 @@ extension ClusterState {
     /// its topology domain, not only on the node it would go to.
     public func dependsOnOtherPods(_ vm: VMID) -> Bool {
         usesReadWriteOncePod[vm.i] || !placement.ownTerms[vm.i].isEmpty || !placement.memberTerms[vm.i].isEmpty
+    }
+
+    /// The node's requests or its acceptance changed: the scheduler's tree follows.
+    mutating func resourcesChanged(_ node: NodeID) {
+        freeTree.set(node.i, freeCPU: freeCPUMillis(node), freeMemory: freeMemoryBytes(node), accepts: acceptsVMs[node.i])
     }
 
     mutating func freed(_ node: NodeID) {

@@ -40,6 +40,8 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public let allocatableCPUMillis: [Int64]
     public let allocatableMemoryBytes: [Int64]
     public internal(set) var cpuRequestedMillis: [Int64]
+    /// Free CPU and memory of the nodes that accept VMs, as a tree the scheduler searches.
+    public internal(set) var freeTree: NodeFreeTree
     public internal(set) var memoryRequestedBytes: [Int64]
     /// Launcher pods bound to each node (running or starting).
     public internal(set) var launchers: [[VMID]]
@@ -119,6 +121,7 @@ public struct ClusterState: Equatable, Sendable, Codable {
         allocatableCPUMillis = nodes.map(\.cpuMillis)
         allocatableMemoryBytes = nodes.map(\.memoryBytes)
         cpuRequestedMillis = Array(repeating: 0, count: nodes.count)
+        freeTree = NodeFreeTree(cpuMillis: nodes.map(\.cpuMillis), memoryBytes: nodes.map(\.memoryBytes))
         memoryRequestedBytes = Array(repeating: 0, count: nodes.count)
         launchers = Array(repeating: [], count: nodes.count)
         migrationTargets = Array(repeating: [], count: nodes.count)
@@ -141,6 +144,7 @@ public struct ClusterState: Equatable, Sendable, Codable {
         launcherCPURequestMillis = vms.map(\.launcherCPURequestMillis)
         launcherMemoryRequestBytes = vms.map(\.launcherMemoryRequestBytes)
         exclusiveClaimsOfVM = vms.map { $0.claims.filter { claims[$0.i].attachesToOneNode } }
+        for i in nodes.indices { resourcesChanged(NodeID(i)) }
     }
 
     /// Cordons or uncordons a node (`spec.unschedulable`).
@@ -159,6 +163,7 @@ public struct ClusterState: Equatable, Sendable, Codable {
         let accepts = nodes[node.i].role == .worker && !nodes[node.i].unschedulable && health[node.i].acceptsPods
         if accepts && !acceptsVMs[node.i] { freed(node) }
         acceptsVMs[node.i] = accepts
+        resourcesChanged(node)
     }
 
     public func evictionStrategy(of vm: VMID) -> EvictionStrategy {

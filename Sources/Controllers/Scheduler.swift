@@ -24,22 +24,22 @@ public enum Scheduler {
             avoiding == nil ? nil : state.vmStatus[vm.i].vmi?.cpuModel.flatMap { state.placement.nodesRunningCPUModel[$0] }
         let affinity = !state.placement.ownTerms[vm.i].isEmpty || !state.placement.memberTerms[vm.i].isEmpty
         let pack = state.config.scoring == .MostAllocated
+        // The arrays once, as locals: touching `state` inside the loop can copy it whole in debug builds.
+        let candidate = Candidate(
+            accepts: state.acceptsVMs, eligible: eligibility >= 0 ? state.placement.eligible[Int(eligibility)] : nil,
+            runsModel: runsTargetModel, avoid: avoid, cpuCapacity: state.allocatableCPUMillis, memoryCapacity: state.allocatableMemoryBytes,
+            cpuRequested: state.cpuRequestedMillis, memoryRequested: state.memoryRequestedBytes, cpu: cpuMillis, memory: memoryBytes,
+            pack: pack)
+        // LeastAllocated without anti-affinity: the node tree finds the same node without a full scan.
+        if !pack && !affinity {
+            if let i = state.freeTree.best(cpu: cpuMillis, memory: memoryBytes, score: candidate.score) { return .node(NodeID(i)) }
+            return .unschedulable(explain ? reason(vm, avoiding: avoid, in: state) : "")
+        }
         var best: NodeID?
         var bestScore: Int64 = -1
-        // The arrays once, as locals: touching `state` inside the loop can copy it whole in debug builds.
-        let accepts = state.acceptsVMs, eligible = eligibility >= 0 ? state.placement.eligible[Int(eligibility)] : []
-        let memoryCapacity = state.allocatableMemoryBytes, cpuCapacity = state.allocatableCPUMillis
-        let memoryRequested = state.memoryRequestedBytes, cpuRequested = state.cpuRequestedMillis
-        for i in accepts.indices where accepts[i] && i != avoid {
-            if eligibility >= 0 && !eligible[i] { continue }
-            if let runsTargetModel, !runsTargetModel[i] { continue }
-            let capacityMemory = memoryCapacity[i], capacityCPU = cpuCapacity[i]
-            let freeMemory = capacityMemory - memoryRequested[i]
-            let freeCPU = capacityCPU - cpuRequested[i]
-            if freeMemory < memoryBytes || freeCPU < cpuMillis { continue }
+        for i in candidate.accepts.indices {
+            guard let score = candidate.score(i) else { continue }
             if affinity && state.antiAffinityExcludes(vm, i) { continue }
-            let spread = (freeCPU - cpuMillis) * 10_000 / capacityCPU + (freeMemory - memoryBytes) * 10_000 / capacityMemory
-            let score = pack ? 20_000 - spread : spread
             if score > bestScore {
                 bestScore = score
                 best = NodeID(i)
@@ -47,6 +47,29 @@ public enum Scheduler {
         }
         if let best { return .node(best) }
         return .unschedulable(explain ? reason(vm, avoiding: avoid, in: state) : "")
+    }
+
+    /// The scheduler's per-node filters (cordon and failure taints, static constraints, the CPU
+    /// model, the migration source, resources) and its NodeResourcesFit score: nil when the node is
+    /// filtered out. Shared by the full scan and the node tree, so both judge a node alike.
+    struct Candidate {
+        let accepts: [Bool]
+        let eligible: [Bool]?
+        let runsModel: [Bool]?
+        let avoid: Int
+        let cpuCapacity: [Int64], memoryCapacity: [Int64], cpuRequested: [Int64], memoryRequested: [Int64]
+        let cpu: Int64, memory: Int64
+        let pack: Bool
+
+        func score(_ i: Int) -> Int64? {
+            guard accepts[i], i != avoid else { return nil }
+            if let eligible, !eligible[i] { return nil }
+            if let runsModel, !runsModel[i] { return nil }
+            let freeMemory = memoryCapacity[i] - memoryRequested[i], freeCPU = cpuCapacity[i] - cpuRequested[i]
+            if freeMemory < memory || freeCPU < cpu { return nil }
+            let spread = (freeCPU - cpu) * 10_000 / cpuCapacity[i] + (freeMemory - memory) * 10_000 / memoryCapacity[i]
+            return pack ? 20_000 - spread : spread
+        }
     }
 
     /// Whether a pod that fit no node when last tried may fit now, when only `freed` gained room or

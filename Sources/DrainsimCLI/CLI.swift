@@ -28,6 +28,7 @@ public enum CLI {
                                                              run many seeds and a grid of settings; statistics
           drainsim merge SHARD.json... [--json] [--csv FILE] combine a sharded sweep's outputs
           drainsim import FILE... [-o SCENARIO] [--rolling]  a scenario from `oc get -o yaml` output
+          drainsim generate --nodes N [--vms-per-node K]...  a synthetic cluster under a rolling maintenance
           drainsim COMMAND --help                            help on one command
 
         Exit status: 0 ok, 1 an expectation of the scenario failed, 2 bad input or usage,
@@ -131,6 +132,7 @@ public enum CLI {
         case "sweep": return sweep(rest, out: &out, err: &err).rawValue
         case "merge": return merge(rest, out: &out, err: &err).rawValue
         case "import": return importCluster(rest, out: &out, err: &err).rawValue
+        case "generate": return generate(rest, out: &out, err: &err).rawValue
         default:
             err += "drainsim: unknown command \"\(command)\"\n\n" + usage + "\n"
             return ExitCode.badInput.rawValue
