@@ -302,8 +302,9 @@ public enum CLI {
             for v in sim.invariantViolations { err += "  \(v)\n" }
             return .invariantBroken
         }
-        let text = ReportText.render(record)
-        let json = ReportJSON.render(record)
+        // Only what is asked for is built: the JSON report costs more than the run on large clusters.
+        let text = o.json && o.outDir == nil ? "" : ReportText.render(record)
+        let json = o.json || o.outDir != nil ? ReportJSON.render(record) : ""
         if let dir = o.outDir {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

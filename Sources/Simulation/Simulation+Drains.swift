@@ -32,6 +32,7 @@ extension Simulation {
         d.evictionPods = state.podCount(on: node)
         let id = DrainID(state.drains.count)
         state.drains.append(d)
+        runningDrains.append(id)
         drainIdleAt.append(-1)
         state.activeDrain[node.i] = id
         if let rolling {
@@ -49,7 +50,7 @@ extension Simulation {
         if DrainController.timedOut(state.drains[d.i], now: now) {
             writeBlockedStatus(d)
             state.drains[d.i].lastError = "oc adm drain timed out; the node stays cordoned"
-            state.drains[d.i].transition(to: .Failed, at: now)
+            endDrain(d, .Failed)
             state.activeDrain[node.i] = nil
             changes += 1
             trace("drain of \(nodeName(node)) timed out")
@@ -103,6 +104,12 @@ extension Simulation {
         state.drains[d.i].drainProgress = total == 0 ? 100 : max(0, (total - pending.count) * 100 / total)
     }
 
+    /// The drain leaves Running (its only exits).
+    mutating func endDrain(_ d: DrainID, _ phase: DrainPhase) {
+        state.drains[d.i].transition(to: phase, at: now)
+        if let k = runningDrains.firstIndex(of: d) { runningDrains.remove(at: k) }
+    }
+
     /// A pod left a node: a drain that was waiting only for it is done (kubectl polls every second).
     mutating func podGone(from node: NodeID) {
         guard let d = state.activeDrain[node.i], state.drains[d.i].phase == .Running, state.podCount(on: node) == 0 else { return }
@@ -112,7 +119,7 @@ extension Simulation {
     mutating func finishDrain(_ d: DrainID) {
         let drain = state.drains[d.i]
         guard drain.phase == .Running else { return }
-        state.drains[d.i].transition(to: .Succeeded, at: now)
+        endDrain(d, .Succeeded)
         state.drains[d.i].pendingPods = []
         state.drains[d.i].blockers = []
         state.drains[d.i].drainProgress = 100
@@ -134,7 +141,7 @@ extension Simulation {
         }
         if state.drains[d.i].phase == .Running {
             writeBlockedStatus(d)
-            state.drains[d.i].transition(to: .Cancelled, at: now)
+            endDrain(d, .Cancelled)
         }
         state.drains[d.i].endedAt = now
         state.activeDrain[node.i] = nil

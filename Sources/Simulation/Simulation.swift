@@ -69,6 +69,8 @@ public struct Simulation {
     var workEventsPending = 0
     var changes = 0
     var drainIdleAt: [Int] = []
+    /// The drains still Running, oldest first (the quiet check looks at these only).
+    var runningDrains: [DrainID] = []
     var timelineDone = false
     /// The last time work moved forward (see `defaultHorizon`), and whether the run ended quiet.
     var lastProgress: SimTime
@@ -169,10 +171,10 @@ public struct Simulation {
     func isQuiet() -> Bool {
         guard timelineDone, workEventsPending == 0 else { return false }
         if workloadUpdate != nil && record.workloadUpdate?.finishedAt == nil && workloadUpdateIdleAt != changes { return false }
-        for (i, d) in state.drains.enumerated() where d.phase == .Running {
-            if drainIdleAt[i] != changes { return false }
+        for d in runningDrains {
+            if drainIdleAt[d.i] != changes { return false }
             // An `oc adm drain --timeout` still has its give-up ahead of it.
-            if case .ocAdmDrain(let timeout?) = d.method, now < d.requestedAt + timeout { return false }
+            if case .ocAdmDrain(let timeout?) = state.drains[d.i].method, now < state.drains[d.i].requestedAt + timeout { return false }
         }
         return true
     }
