@@ -17,65 +17,66 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     /// Pretty-printed with two-space indentation and a final newline.
     public func render() -> String {
-        var out = ""
+        var out: [UInt8] = []
         write(&out, indent: 0)
-        return out + "\n"
+        out.append(10)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(_ out: inout String, indent: Int) {
+    /// Written as UTF-8 bytes: a string of the report is built once, not grown a character at a time.
+    private func write(_ out: inout [UInt8], indent: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .number(let n): out += n
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .int(let i): out += String(i).utf8
+        case .number(let n): out += n.utf8
         case .string(let s): JSONValue.quote(s, into: &out)
         case .array(let items):
             if items.isEmpty {
-                out += "[]"
+                out += "[]".utf8
                 return
             }
-            out += "[\n"
+            out += "[\n".utf8
             for (k, item) in items.enumerated() {
-                out += String(repeating: " ", count: indent + 2)
+                out += repeatElement(32, count: indent + 2)
                 item.write(&out, indent: indent + 2)
-                out += k == items.count - 1 ? "\n" : ",\n"
+                out += (k == items.count - 1 ? "\n" : ",\n").utf8
             }
-            out += String(repeating: " ", count: indent) + "]"
+            out += repeatElement(32, count: indent)
+            out.append(93)
         case .object(let fields):
             if fields.isEmpty {
-                out += "{}"
+                out += "{}".utf8
                 return
             }
-            out += "{\n"
+            out += "{\n".utf8
             for (k, (key, value)) in fields.enumerated() {
-                out += String(repeating: " ", count: indent + 2)
+                out += repeatElement(32, count: indent + 2)
                 JSONValue.quote(key, into: &out)
-                out += ": "
+                out += ": ".utf8
                 value.write(&out, indent: indent + 2)
-                out += k == fields.count - 1 ? "\n" : ",\n"
+                out += (k == fields.count - 1 ? "\n" : ",\n").utf8
             }
-            out += String(repeating: " ", count: indent) + "}"
+            out += repeatElement(32, count: indent)
+            out.append(125)
         }
     }
 
-    private static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
+    private static func quote(_ s: String, into out: inout [UInt8]) {
+        out.append(34)
+        for b in s.utf8 {
+            switch b {
+            case 34: out += "\\\"".utf8
+            case 92: out += "\\\\".utf8
+            case 10: out += "\\n".utf8
+            case 9: out += "\\t".utf8
+            case 13: out += "\\r".utf8
+            case 0..<0x20:
+                let hex = String(b, radix: 16)
+                out += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
+            default: out.append(b)
             }
         }
-        out += "\""
+        out.append(34)
     }
 }
