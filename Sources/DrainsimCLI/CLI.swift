@@ -302,27 +302,41 @@ public enum CLI {
             for v in sim.invariantViolations { err += "  \(v)\n" }
             return .invariantBroken
         }
-        // Only what is asked for is built: the JSON report costs more than the run on large clusters.
-        let text = o.json && o.outDir == nil ? "" : ReportText.render(record)
-        let json = o.json || o.outDir != nil ? ReportJSON.render(record) : ""
+        // Only what is asked for is built, and files are written as they are made: the JSON report
+        // and the trace of a large cluster are hundreds of megabytes.
+        let text = o.outDir != nil || !o.json ? ReportText.render(record) : ""
         if let dir = o.outDir {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 try write(text, to: dir + "/report.txt")
-                try write(json, to: dir + "/report.json")
-                try write(ReportText.trace(record), to: dir + "/trace.txt")
+                try stream(to: dir + "/report.json") { chunk in ReportJSON.write(record, chunk: chunk) }
+                try stream(to: dir + "/trace.txt") { chunk in ReportText.trace(record, chunk: chunk) }
             } catch {
                 err += "drainsim run: cannot write to \(dir): \(error.localizedDescription)\n"
                 return .badInput
             }
         }
-        out += o.json ? json : text
+        out += o.json ? ReportJSON.render(record) : text
         if record.expectations.contains(where: { !$0.passed }) {
             err += "drainsim run: expectations not met (\(record.scenarioName), seed \(record.seed)):\n"
             for e in record.expectations where !e.passed { err += "  FAIL \(e.expectation) (actual \(e.actual))\n" }
             return .expectationsFailed
         }
         return .ok
+    }
+
+    /// Writes the pieces `produce` hands over to a new file at `path`.
+    static func stream(to path: String, _ produce: (([UInt8]) -> Void) -> Void) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        }
+        defer { try? handle.close() }
+        var failure: (any Error)?
+        produce { bytes in
+            guard failure == nil else { return }
+            do { try handle.write(contentsOf: bytes) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     static func write(_ text: String, to path: String) throws {

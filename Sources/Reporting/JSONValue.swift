@@ -7,6 +7,9 @@ public indirect enum JSONValue: Equatable, Sendable {
     case number(String)
     case string(String)
     case array([JSONValue])
+    /// An array whose items are made one at a time while it is written (the report's per-VM list),
+    /// so the whole document never sits in memory.
+    case items(Int, @Sendable (Int) -> JSONValue)
     case object([(String, JSONValue)])
 
     public static func == (a: JSONValue, b: JSONValue) -> Bool { a.render() == b.render() }
@@ -17,14 +20,28 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     /// Pretty-printed with two-space indentation and a final newline.
     public func render() -> String {
-        var out: [UInt8] = []
-        write(&out, indent: 0)
-        out.append(10)
-        return String(decoding: out, as: UTF8.self)
+        var all: [UInt8] = []
+        write { all += $0 }
+        return String(decoding: all, as: UTF8.self)
     }
 
-    /// Written as UTF-8 bytes: a string of the report is built once, not grown a character at a time.
-    private func write(_ out: inout [UInt8], indent: Int) {
+    /// The same text as `render`, handed over in pieces of about a megabyte (to a file, say).
+    public func write(chunk: ([UInt8]) -> Void) {
+        var out: [UInt8] = []
+        out.reserveCapacity(Self.chunkBytes + 4096)
+        write(&out, indent: 0, chunk: chunk)
+        out.append(10)
+        chunk(out)
+    }
+
+    static let chunkBytes = 1 << 20
+
+    /// Written as UTF-8 bytes: the text is built once, not grown a character at a time.
+    private func write(_ out: inout [UInt8], indent: Int, chunk: ([UInt8]) -> Void) {
+        if out.count >= Self.chunkBytes {
+            chunk(out)
+            out.removeAll(keepingCapacity: true)
+        }
         switch self {
         case .null: out += "null".utf8
         case .bool(let b): out += (b ? "true" : "false").utf8
@@ -39,8 +56,21 @@ public indirect enum JSONValue: Equatable, Sendable {
             out += "[\n".utf8
             for (k, item) in items.enumerated() {
                 out += repeatElement(32, count: indent + 2)
-                item.write(&out, indent: indent + 2)
+                item.write(&out, indent: indent + 2, chunk: chunk)
                 out += (k == items.count - 1 ? "\n" : ",\n").utf8
+            }
+            out += repeatElement(32, count: indent)
+            out.append(93)
+        case .items(let count, let item):
+            if count == 0 {
+                out += "[]".utf8
+                return
+            }
+            out += "[\n".utf8
+            for k in 0..<count {
+                out += repeatElement(32, count: indent + 2)
+                item(k).write(&out, indent: indent + 2, chunk: chunk)
+                out += (k == count - 1 ? "\n" : ",\n").utf8
             }
             out += repeatElement(32, count: indent)
             out.append(93)
@@ -54,7 +84,7 @@ public indirect enum JSONValue: Equatable, Sendable {
                 out += repeatElement(32, count: indent + 2)
                 JSONValue.quote(key, into: &out)
                 out += ": ".utf8
-                value.write(&out, indent: indent + 2)
+                value.write(&out, indent: indent + 2, chunk: chunk)
                 out += (k == fields.count - 1 ? "\n" : ",\n").utf8
             }
             out += repeatElement(32, count: indent)

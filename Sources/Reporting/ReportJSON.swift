@@ -6,6 +6,9 @@ import SimKernel
 public enum ReportJSON {
     public static func render(_ r: RunRecord) -> String { document(r).render() }
 
+    /// The report handed over in pieces, for a file: the per-VM list is made while it is written.
+    public static func write(_ r: RunRecord, chunk: ([UInt8]) -> Void) { document(r).write(chunk: chunk) }
+
     public static func document(_ r: RunRecord) -> JSONValue {
         let s = r.state
         return .object(
@@ -32,7 +35,7 @@ public enum ReportJSON {
                         ])
                     } ?? .null
                 ),
-                ("vms", .array(zip(s.vms.indices, r.migrationsByVM()).map { vm(VMID($0), $1, r) })),
+                ("vms", .items(s.vms.count) { [byVM = r.migrationsByVM()] i in vm(VMID(i), byVM[i], r) }),
                 ("findings", .array(r.findings.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
                 ("notices", .array(r.notices.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
                 (

@@ -242,9 +242,24 @@ public enum ReportText {
 
     /// The event trace, one line per change: `hh:mm:ss.mmm  text`.
     public static func trace(_ r: RunRecord) -> String {
-        var out = ""
-        out.reserveCapacity(r.trace.count * 64)
-        for e in r.trace { out += "\(e.time)  \(e.text)\n" }
-        return out
+        var all: [UInt8] = []
+        trace(r) { all += $0 }
+        return String(decoding: all, as: UTF8.self)
+    }
+
+    /// The trace in pieces of about a megabyte, for a file.
+    public static func trace(_ r: RunRecord, chunk: ([UInt8]) -> Void) {
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 20 + 4096)
+        for e in r.trace {
+            out += "\(e.time)  ".utf8
+            out += e.text.utf8
+            out.append(10)
+            if out.count >= 1 << 20 {
+                chunk(out)
+                out.removeAll(keepingCapacity: true)
+            }
+        }
+        chunk(out)
     }
 }
