@@ -1,3 +1,4 @@
+import ClusterModel
 import DrainsimCLI
 import Foundation
 import Testing
@@ -178,5 +179,24 @@ import Testing
         let r = run(["capacity", scenario("livemigrate-rwx.yaml"), "--nodes", "worker-9"])
         #expect(r.status == 2)
         #expect(r.err.contains("no node named \"worker-9\""))
+    }
+}
+
+/// `drainsim generate` (issue 13): the synthetic cluster the Speed section measures.
+@Suite struct GenerateCommandTests {
+    /// 4 workers × 5 VMs: 5 % of 20 is 1 RWO VM and 1 evictionStrategy None VM, 18 on RWX. The scenario
+    /// loads, and its rolling maintenance of the 4 workers, one at a time, finishes with no drain
+    /// blocked: the RWO VM restarts elsewhere, the None VM (RerunOnFailure, clean shutdown) stays down.
+    @Test func writesAClusterOfTheAskedSizeThatRunsToTheEnd() throws {
+        var out = "", err = ""
+        #expect(CLI.main(["generate", "--nodes", "4", "--vms-per-node", "5"], out: &out, err: &err) == 0)
+        #expect(out.contains(#"{name: "app-{i}", count: 18,"#) && out.contains(#"{name: "db-{i}", count: 1,"#))
+        let r = try simulate(out)
+        #expect(r.state.nodes.count == 7 && r.state.vms.count == 20)
+        #expect(r.blockedDrains.isEmpty && r.state.drains.count == 4)
+        #expect(RunMetrics(r)[.vmsDownAtEnd] == 1)
+        err = ""
+        #expect(CLI.main(["generate", "--nodes", "0"], out: &out, err: &err) == 2)
+        #expect(err.hasPrefix("drainsim generate: --nodes needs an integer in 1...50000"))
     }
 }
