@@ -66,8 +66,11 @@ struct SweepData {
 /// Runs the sweep's (setting, run) pairs on `jobs` threads. Each run is an independent Simulation
 /// value and lands in its own slot, so the results do not depend on the number of jobs.
 final class SweepRunner: @unchecked Sendable {
-    private let lock = NSLock()
+    /// Guards the counters and results; the calling thread waits on it for the last run.
+    private let lock = NSCondition()
     private var next = 0
+    private var progress: ((Int, Int) -> Void)?
+    private var lastProgress = ContinuousClock.now
     private(set) var done = 0
     private var results: [RunMetrics?]
     private let work: [(setting: Int, run: Int)]
@@ -99,29 +102,29 @@ final class SweepRunner: @unchecked Sendable {
             lock.lock()
             results[i] = metrics
             done += 1
+            if done == work.count { lock.broadcast() }
+            // About twice a second, from whichever thread finishes a run.
+            if let progress, ContinuousClock.now - lastProgress >= .milliseconds(500) {
+                lastProgress = ContinuousClock.now
+                progress(done, work.count)
+            }
             lock.unlock()
         }
     }
 
-    var doneCount: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return done
-    }
-
-    /// Runs everything; `progress` is called on the calling thread about twice a second.
+    /// Runs everything on `jobs` threads, the calling one among them, and returns when the last run
+    /// is done (no polling); `progress` is called about twice a second, under the lock.
     func run(jobs: Int, progress: ((Int, Int) -> Void)?) -> [(setting: Int, run: Int, metrics: RunMetrics?)] {
-        for _ in 0..<max(1, min(jobs, work.count)) {
+        self.progress = progress
+        for _ in 1..<max(1, min(jobs, work.count)) {
             let t = Thread { [self] in self.worker() }
             t.stackSize = 8 << 20
             t.start()
         }
-        var ticks = 0
-        while doneCount < total {
-            Thread.sleep(forTimeInterval: 0.05)
-            ticks += 1
-            if ticks % 10 == 0 { progress?(doneCount, total) }
-        }
+        worker()
+        lock.lock()
+        while done < work.count { lock.wait() }
+        lock.unlock()
         return work.indices.map { (work[$0].setting, work[$0].run, results[$0]) }
     }
 }
