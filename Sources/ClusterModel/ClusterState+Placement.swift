@@ -118,7 +118,9 @@ extension ClusterState {
 
     /// The node's requests or its acceptance changed: the scheduler's tree follows.
     mutating func resourcesChanged(_ node: NodeID) {
-        freeTree.set(node.i, freeCPU: freeCPUMillis(node), freeMemory: freeMemoryBytes(node), accepts: acceptsVMs[node.i])
+        guard freeTree != nil else { return }
+        let (cpu, memory, accepts) = (freeCPUMillis(node), freeMemoryBytes(node), acceptsVMs[node.i])
+        freeTree?.set(node.i, freeCPU: cpu, freeMemory: memory, accepts: accepts)
     }
 
     mutating func freed(_ node: NodeID) {

@@ -40,8 +40,9 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public let allocatableCPUMillis: [Int64]
     public let allocatableMemoryBytes: [Int64]
     public internal(set) var cpuRequestedMillis: [Int64]
-    /// Free CPU and memory of the nodes that accept VMs, as a tree the scheduler searches.
-    public internal(set) var freeTree: NodeFreeTree
+    /// Free CPU and memory of the nodes that accept VMs, as a tree the scheduler searches; nil on
+    /// clusters small enough that scoring every node costs less than keeping the tree.
+    public internal(set) var freeTree: NodeFreeTree?
     public internal(set) var memoryRequestedBytes: [Int64]
     /// Launcher pods bound to each node (running or starting).
     public internal(set) var launchers: [[VMID]]
@@ -121,7 +122,7 @@ public struct ClusterState: Equatable, Sendable, Codable {
         allocatableCPUMillis = nodes.map(\.cpuMillis)
         allocatableMemoryBytes = nodes.map(\.memoryBytes)
         cpuRequestedMillis = Array(repeating: 0, count: nodes.count)
-        freeTree = NodeFreeTree(cpuMillis: nodes.map(\.cpuMillis), memoryBytes: nodes.map(\.memoryBytes))
+        freeTree = nodes.count < 64 ? nil : NodeFreeTree(cpuMillis: nodes.map(\.cpuMillis), memoryBytes: nodes.map(\.memoryBytes))
         memoryRequestedBytes = Array(repeating: 0, count: nodes.count)
         launchers = Array(repeating: [], count: nodes.count)
         migrationTargets = Array(repeating: [], count: nodes.count)

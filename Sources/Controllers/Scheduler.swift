@@ -31,8 +31,8 @@ public enum Scheduler {
             cpuRequested: state.cpuRequestedMillis, memoryRequested: state.memoryRequestedBytes, cpu: cpuMillis, memory: memoryBytes,
             pack: pack)
         // LeastAllocated without anti-affinity: the node tree finds the same node without a full scan.
-        if !pack && !affinity {
-            if let i = state.freeTree.best(cpu: cpuMillis, memory: memoryBytes, score: candidate.score) { return .node(NodeID(i)) }
+        if !pack && !affinity, let tree = state.freeTree {
+            if let i = tree.best(cpu: cpuMillis, memory: memoryBytes, score: candidate.score) { return .node(NodeID(i)) }
             return .unschedulable(explain ? reason(vm, avoiding: avoid, in: state) : "")
         }
         var best: NodeID?
