@@ -363,7 +363,9 @@ public enum CLI {
             case .success(let loaded):
                 // The scenario's own sweep settings must load too, as `drainsim sweep` will load them.
                 do {
-                    _ = try SweepData.load(text: loaded.text, file: file, sets: loaded.scenario.sweepSettings)
+                    if !loaded.scenario.sweepSettings.isEmpty {
+                        _ = try SweepData.load(text: loaded.text, file: file, sets: loaded.scenario.sweepSettings)
+                    }
                     out += "\(file): ok\n"
                 } catch {
                     err += error.description + "\n"

@@ -420,12 +420,20 @@ private struct Builder {
                 SimDuration.seconds(Int64(try f.int(min: 0, max: 86_400)))
             }
             let hostDevices = try m["hostDevices"]?.sequence().map { f throws(ScenarioError) in try f.string() } ?? []
+            // Read once for all the stamped copies.
+            let cpuRequest = try m["cpuRequest"]?.cpuMillis()
+            let evictionStrategy = try m["evictionStrategy"]?.oneOf(EvictionStrategy.self)
+            let podNetwork = try m["podNetwork"]?.oneOf(PodNetworkBinding.self) ?? .masquerade
+            let dirtyRate = try m["dirtyRate"]?.bytesPerSecond() ?? 0
+            let bootTime = try m["bootTime"]?.duration() ?? .seconds(30)
+            let shutdownTime = try m["shutdownTime"]?.duration() ?? .seconds(10)
+            let volumeTemplates = try m["volumes"].map { f throws(ScenarioError) in try readVolumes(f) } ?? []
             let stamped = try stamp(m)
             if vmList.count + stamped.count > Limits.vms { throw item.fail("more than \(Limits.vms) VMs") }
+            vmList.reserveCapacity(vmList.count + stamped.count)
             for (name, index) in stamped {
                 if vmIDs[name] != nil { throw (m["name"] ?? item).fail("VM \"\(name)\" is declared twice") }
-                var volumes: [Volume] = []
-                if let vf = m["volumes"] { volumes = try readVolumes(vf, index: m["count"] == nil ? nil : index) }
+                let volumes = try resolve(volumeTemplates, index: m["count"] == nil ? nil : index)
                 var initialNode: NodeID?
                 if let nf = m["node"] {
                     let nodeName = try nf.indexed(m["count"] == nil ? nil : index)
@@ -437,14 +445,10 @@ private struct Builder {
                 vmFields.append(item)
                 var vm =
                     VirtualMachine(
-                        name: name, cpuCores: Int64(cores), cpuRequestMillis: try m["cpuRequest"]?.cpuMillis(), memoryBytes: memory,
-                        runStrategy: runStrategy, evictionStrategy: try m["evictionStrategy"]?.oneOf(EvictionStrategy.self),
-                        volumes: volumes, hostDevices: hostDevices,
-                        podNetworkBinding: try m["podNetwork"]?.oneOf(PodNetworkBinding.self) ?? .masquerade,
-                        dirtyBytesPerSecond: try m["dirtyRate"]?.bytesPerSecond() ?? 0, workingSetBytes: workingSet,
-                        memoryInUseBytes: memoryInUse,
-                        bootTime: try m["bootTime"]?.duration() ?? .seconds(30),
-                        shutdownTime: try m["shutdownTime"]?.duration() ?? .seconds(10),
+                        name: name, cpuCores: Int64(cores), cpuRequestMillis: cpuRequest, memoryBytes: memory,
+                        runStrategy: runStrategy, evictionStrategy: evictionStrategy, volumes: volumes, hostDevices: hostDevices,
+                        podNetworkBinding: podNetwork, dirtyBytesPerSecond: dirtyRate, workingSetBytes: workingSet,
+                        memoryInUseBytes: memoryInUse, bootTime: bootTime, shutdownTime: shutdownTime,
                         terminationGracePeriod: grace ?? .seconds(30), initialNode: initialNode, labels: labels)
                 vm.nodeSelector = nodeSelector
                 vm.nodeAffinity = nodeAffinity
@@ -613,9 +617,35 @@ private struct Builder {
         }
     }
 
-    /// `index`: the stamp of a VM with `count` (nil without one: then `{i}` is an error).
-    func readVolumes(_ f: Field, index: Int?) throws(ScenarioError) -> [Volume] {
+    /// A VM's volume as written: read once per `vms` entry, resolved for each stamped VM (only a
+    /// claim's name can depend on the stamp).
+    struct VolumeTemplate {
+        var name: String
+        var source: VolumeSource?
+        /// For a persistentVolumeClaim or dataVolume: the field naming the claim.
+        var claim: Field?
+        var dataVolume = false
+    }
+
+    /// The VM's volumes for stamp `index` (nil without a count: then `{i}` is an error).
+    func resolve(_ templates: [VolumeTemplate], index: Int?) throws(ScenarioError) -> [Volume] {
         var volumes: [Volume] = []
+        volumes.reserveCapacity(templates.count)
+        for t in templates {
+            if let source = t.source {
+                volumes.append(Volume(name: t.name, source: source))
+                continue
+            }
+            guard let keyField = t.claim else { continue }
+            let claimName = try keyField.indexed(index)
+            guard let id = claimIDs[claimName] else { throw keyField.fail(unknownName("persistentVolumeClaim", claimName, claimIDs)) }
+            volumes.append(Volume(name: t.name, source: t.dataVolume ? .dataVolume(id) : .persistentVolumeClaim(id)))
+        }
+        return volumes
+    }
+
+    func readVolumes(_ f: Field) throws(ScenarioError) -> [VolumeTemplate] {
+        var volumes: [VolumeTemplate] = []
         let items = try f.sequence()
         if items.count > Limits.volumesPerVM { throw f.fail("more than \(Limits.volumesPerVM) volumes") }
         for item in items {
@@ -632,11 +662,8 @@ private struct Builder {
                 let sf = try m.required(kind)
                 let sm = try sf.mapping(kind == "dataVolume" ? ["name"] : ["claimName", "readOnly"])
                 let keyField = try sm.required(kind == "dataVolume" ? "name" : "claimName")
-                let claimName = try keyField.indexed(index)
-                guard let id = claimIDs[claimName] else {
-                    throw keyField.fail(unknownName("persistentVolumeClaim", claimName, claimIDs))
-                }
-                source = kind == "dataVolume" ? .dataVolume(id) : .persistentVolumeClaim(id)
+                volumes.append(VolumeTemplate(name: name, source: nil, claim: keyField, dataVolume: kind == "dataVolume"))
+                continue
             case "containerDisk":
                 // `size` (the image's) is accepted and not migrated: the image stays in the container.
                 let sm = try (try m.required(kind)).mapping(["image", "size", "written"])
@@ -649,7 +676,7 @@ private struct Builder {
             default:
                 source = .cloudInit
             }
-            volumes.append(Volume(name: name, source: source))
+            volumes.append(VolumeTemplate(name: name, source: source, claim: nil))
         }
         return volumes
     }
