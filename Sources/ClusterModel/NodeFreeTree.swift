@@ -83,37 +83,45 @@ public struct NodeFreeTree: Equatable, Sendable, Codable {
     public func best(cpu: Int64, memory: Int64, score: (Int) -> Int64?) -> Int? {
         var bestNode = -1
         var bestScore = Int64.min
-        var stack: [Int] = [1]
-        stack.reserveCapacity(64)
-        while let k = stack.popLast() {
-            let bound = self.bound(k, cpu, memory)
-            if bound == Int64.min || bound < bestScore { continue }
-            // The range's first node: with a bound equal to the best, only nodes left of the best can win.
-            var first = k
-            while first < leaves { first *= 2 }
-            if bound == bestScore && first - leaves > bestNode { continue }
-            if k >= leaves {
-                let i = k - leaves
-                if let s = score(i), s > bestScore || (s == bestScore && i < bestNode) {
-                    bestScore = s
-                    bestNode = i
+        let leafDepth = Int.bitWidth - 1 - leaves.leadingZeroBitCount
+        // Ranges to open with their bounds; two per level at most, so 128 slots hold any tree.
+        return withUnsafeTemporaryAllocation(of: (Int, Int64).self, capacity: 128) { stack in
+            var top = 0
+            stack[0] = (1, bound(1, cpu, memory))
+            while top >= 0 {
+                let (k, bound) = stack[top]
+                top -= 1
+                if bound == Int64.min || bound < bestScore { continue }
+                if bound == bestScore {
+                    // The range's first node: with a bound equal to the best, only nodes left of the best can win.
+                    let first = (k << (leafDepth - (Int.bitWidth - 1 - k.leadingZeroBitCount))) - leaves
+                    if first > bestNode { continue }
                 }
-                continue
+                if k >= leaves {
+                    let i = k - leaves
+                    if let s = score(i), s > bestScore || (s == bestScore && i < bestNode) {
+                        bestScore = s
+                        bestNode = i
+                    }
+                    continue
+                }
+                // Push the weaker child first so the stronger one is opened next (left on a tie).
+                let left = (2 * k, self.bound(2 * k, cpu, memory)), right = (2 * k + 1, self.bound(2 * k + 1, cpu, memory))
+                if right.1 > left.1 {
+                    stack[top + 1] = left
+                    stack[top + 2] = right
+                } else {
+                    stack[top + 1] = right
+                    stack[top + 2] = left
+                }
+                top += 2
             }
-            // Push the weaker child first so the stronger one is opened next (left on a tie).
-            let left = 2 * k, right = 2 * k + 1
-            if self.bound(right, cpu, memory) > self.bound(left, cpu, memory) {
-                stack.append(left)
-                stack.append(right)
-            } else {
-                stack.append(right)
-                stack.append(left)
-            }
+            return bestNode >= 0 ? bestNode : nil
         }
-        return bestNode >= 0 ? bestNode : nil
     }
 
     /// The highest score any node of range `k` can reach (Int64.min when none fits).
+    @inline(__always)
     private func bound(_ k: Int, _ cpu: Int64, _ memory: Int64) -> Int64 {
         if maxFreeCPU[k] < cpu || maxFreeMemory[k] < memory { return Int64.min }
         let cpuTerm =
