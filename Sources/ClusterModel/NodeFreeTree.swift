@@ -77,25 +77,29 @@ public struct NodeFreeTree: Equatable, Sendable, Codable {
     /// Why a range may be skipped: a node's score is a sum of terms ⌊(f−r)·10⁴/A⌋, one per resource.
     /// Where every node of the range has the same allocatable A, a term is at most ⌊(f_max−r)·10⁴/A⌋
     /// (it grows with f); otherwise at most ⌊f·10⁴/A⌋ − ⌊r·10⁴/A⌋ ≤ ⌊f·10⁴/A⌋ − ⌊r·10⁴/A_max⌋, the
-    /// range's best term minus the request's share of its largest node. Ranges are opened best bound
-    /// first; one whose bound is below the best score found, or equal to it but wholly to the right
-    /// of the best node, cannot change the answer.
+    /// range's best term minus the request's share of its largest node. Ranges are opened
+    /// in the order of their best free shares; once a node has been scored, a range whose bound is
+    /// below the best score found, or equal to it but wholly to the right of the best node, cannot
+    /// change the answer.
     public func best(cpu: Int64, memory: Int64, score: (Int) -> Int64?) -> Int? {
         var bestNode = -1
         var bestScore = Int64.min
         let leafDepth = Int.bitWidth - 1 - leaves.leadingZeroBitCount
-        // Ranges to open with their bounds; two per level at most, so 128 slots hold any tree.
-        return withUnsafeTemporaryAllocation(of: (Int, Int64).self, capacity: 128) { stack in
+        // Ranges to open; two per level at most, so 128 slots hold any tree.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { stack in
             var top = 0
-            stack[0] = (1, bound(1, cpu, memory))
+            stack[0] = 1
             while top >= 0 {
-                let (k, bound) = stack[top]
+                let k = stack[top]
                 top -= 1
-                if bound == Int64.min || bound < bestScore { continue }
-                if bound == bestScore {
+                if maxFreeCPU[k] < cpu || maxFreeMemory[k] < memory { continue }
+                // Bounds (two divisions each) are needed only once there is a best to beat.
+                if bestNode >= 0 {
+                    let bound = self.bound(k, cpu, memory)
+                    if bound < bestScore { continue }
                     // The range's first node: with a bound equal to the best, only nodes left of the best can win.
                     let first = (k << (leafDepth - (Int.bitWidth - 1 - k.leadingZeroBitCount))) - leaves
-                    if first > bestNode { continue }
+                    if bound == bestScore && first > bestNode { continue }
                 }
                 if k >= leaves {
                     let i = k - leaves
@@ -105,9 +109,10 @@ public struct NodeFreeTree: Equatable, Sendable, Codable {
                     }
                     continue
                 }
-                // Push the weaker child first so the stronger one is opened next (left on a tie).
-                let left = (2 * k, self.bound(2 * k, cpu, memory)), right = (2 * k + 1, self.bound(2 * k + 1, cpu, memory))
-                if right.1 > left.1 {
+                // Open the child more likely to hold the best first (the larger free-share terms; left on a
+                // tie): the order only saves work, the bounds decide.
+                let left = 2 * k, right = 2 * k + 1
+                if maxCPUTerm[right] + maxMemoryTerm[right] > maxCPUTerm[left] + maxMemoryTerm[left] {
                     stack[top + 1] = left
                     stack[top + 2] = right
                 } else {
@@ -120,10 +125,9 @@ public struct NodeFreeTree: Equatable, Sendable, Codable {
         }
     }
 
-    /// The highest score any node of range `k` can reach (Int64.min when none fits).
+    /// The highest score any node of range `k` can reach (some node of it fits the request).
     @inline(__always)
     private func bound(_ k: Int, _ cpu: Int64, _ memory: Int64) -> Int64 {
-        if maxFreeCPU[k] < cpu || maxFreeMemory[k] < memory { return Int64.min }
         let cpuTerm =
             minCPU[k] == maxCPU[k] ? (maxFreeCPU[k] - cpu) * 10_000 / maxCPU[k] : maxCPUTerm[k] - cpu * 10_000 / maxCPU[k]
         let memoryTerm =

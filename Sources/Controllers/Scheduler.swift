@@ -5,6 +5,11 @@ import SimKernel
 public enum Placement: Equatable, Sendable {
     case node(NodeID)
     case unschedulable(String)
+
+    public var node: NodeID? {
+        if case .node(let n) = self { return n }
+        return nil
+    }
 }
 
 /// The kube-scheduler as far as VMs need it. Filters, in kube-scheduler's order: a ReadWriteOncePod

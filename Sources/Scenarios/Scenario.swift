@@ -113,6 +113,19 @@ public struct Scenario: Sendable {
     /// Where each VM was declared, for errors found after loading (the time-zero placement).
     public var vmLocations: [ScenarioLocation] = []
     public var workloadLocations: [ScenarioLocation] = []
+    /// Where the scheduler placed each VM and workload pod at time zero, found when the scenario was
+    /// checked on loading: the run places them there again without searching (the same choices).
+    public var timeZeroPlacement: TimeZeroPlacement?
+}
+
+/// The time-zero nodes of the VMs (by VM) and of the workload pods (by pod, in creation order).
+public struct TimeZeroPlacement: Sendable {
+    public var vmNodes: [NodeID?]
+    public var podNodes: [NodeID?]
+    public init(vmNodes: [NodeID?], podNodes: [NodeID?]) {
+        self.vmNodes = vmNodes
+        self.podNodes = podNodes
+    }
 }
 
 /// A place in a scenario file, to name in an error.

@@ -25,7 +25,8 @@ extension Simulation {
             for _ in 0..<workload.replicas { _ = createPod(of: WorkloadID(w), named: nil) }
         }
         for p in state.pendingPods {
-            guard case .node(let n) = Scheduler.place(pod: p, in: state) else { continue }
+            let known = scenario.timeZeroPlacement?.podNodes[p.i]
+            guard let n = known ?? Scheduler.place(pod: p, in: state).node else { continue }
             state.bindPod(p, to: n)
             state.pods[p.i].ready = true
         }

@@ -7,7 +7,7 @@ extension Simulation {
     /// that exists, so every VM that is not Halted has a node at time zero. A VM that fits nowhere is
     /// an error naming each such VM and the scheduler's reason (bad input, never a hidden "Pending").
     public static func load(text: String, file: String, overrides: [SettingOverride] = []) throws(ScenarioError) -> Scenario {
-        let scenario = try ScenarioLoader.load(text: text, file: file, overrides: overrides)
+        var scenario = try ScenarioLoader.load(text: text, file: file, overrides: overrides)
         var sim = Simulation(scenario: scenario, options: SimulationOptions(trace: false))
         sim.placeInitialVMs()
         if let p = sim.state.pendingPods.first {
@@ -17,7 +17,11 @@ extension Simulation {
                     + " described: \(pod.name): \(Scheduler.reason(pod: p, in: sim.state))")
         }
         let stranded = sim.state.unscheduledVMIs
-        guard let first = stranded.first else { return scenario }
+        guard let first = stranded.first else {
+            scenario.timeZeroPlacement = TimeZeroPlacement(
+                vmNodes: sim.state.vmStatus.map { $0.vmi?.node }, podNodes: sim.state.pods.map(\.node))
+            return scenario
+        }
         var lines = stranded.prefix(5).map { vm in
             "\(sim.vmName(vm)): \(Scheduler.reason(vm, avoiding: -1, in: sim.state))"
         }

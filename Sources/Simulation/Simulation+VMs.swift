@@ -17,7 +17,7 @@ extension Simulation {
             let spec = state.vms[i]
             state.vmStatus[i].vmi = VirtualMachineInstance(createdAt: .zero)
             state.vmStatus[i].generation += 1
-            var node = spec.initialNode
+            var node = spec.initialNode ?? scenario.timeZeroPlacement?.vmNodes[i]
             if node == nil {
                 switch Scheduler.place(vm, avoiding: nil, in: state) {
                 case .node(let n): node = n
