@@ -73,16 +73,17 @@ extension RunRecord {
         state.migrations.filter { $0.vm == vm }
     }
 
-    /// Every VM's migrations in creation order, grouped in one pass (for reports over many VMs).
-    public func migrationsByVM() -> [[VirtualMachineInstanceMigration]] {
-        var out = Array(repeating: [VirtualMachineInstanceMigration](), count: state.vms.count)
-        for m in state.migrations { out[m.vm.i].append(m) }
+    /// Every VM's migrations in creation order, grouped in one pass (for reports over many VMs); by
+    /// ID, so the records themselves are not copied.
+    public func migrationsByVM() -> [[MigrationID]] {
+        var out = Array(repeating: [MigrationID](), count: state.vms.count)
+        for (k, m) in state.migrations.enumerated() { out[m.vm.i].append(MigrationID(k)) }
         return out
     }
 
-    public var migrationsSucceeded: Int { state.migrations.filter { $0.phase == .Succeeded }.count }
-    public var migrationsFailed: Int { state.migrations.filter { $0.phase == .Failed }.count }
-    public var migrationsRetried: Int { state.migrations.filter(\.isRetry).count }
+    public var migrationsSucceeded: Int { state.migrations.count { $0.phase == .Succeeded } }
+    public var migrationsFailed: Int { state.migrations.count { $0.phase == .Failed } }
+    public var migrationsRetried: Int { state.migrations.count(where: \.isRetry) }
 
     /// Migrations still waiting at the end: Pending, or Scheduling without a target.
     public var waitingMigrations: [VirtualMachineInstanceMigration] {

@@ -35,7 +35,7 @@ public enum ReportJSON {
                         ])
                     } ?? .null
                 ),
-                ("vms", .items(s.vms.count) { [byVM = r.migrationsByVM()] i in vm(VMID(i), byVM[i], r) }),
+                ("vms", .items(s.vms.count) { [byVM = r.migrationsByVM()] i in vm(VMID(i), byVM[i].map { s.migrations[$0.i] }, r) }),
                 ("findings", .array(r.findings.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
                 ("notices", .array(r.notices.map { .object([("timeMs", .int($0.time.milliseconds)), ("text", .string($0.text))]) })),
                 (

@@ -218,7 +218,7 @@ public enum ReportText {
                     for (p, end) in zip(o.phases, ends) { out += "        \(p.from) \(p.what) (\(end - p.from))\n" }
                 }
             }
-            for m in byVM[i] {
+            for m in byVM[i].map({ s.migrations[$0.i] }) {
                 let target = m.target.map { s.nodes[$0.i].name } ?? "-"
                 out += "      migration \(m.name) \(s.nodes[m.source.i].name) -> \(target) \(m.phase.rawValue)"
                 if let e = m.endedAt { out += " after \(e - m.createdAt)" }
