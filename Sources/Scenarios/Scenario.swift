@@ -111,11 +111,19 @@ public struct Scenario: Sendable {
     public var sweepRuns: Int?
     public var sweepSettings: [(path: String, values: [String])] = []
     /// Where each VM was declared, for errors found after loading (the time-zero placement).
-    public var vmLocations: [ScenarioLocation] = []
+    /// Where each `vms` entry was declared, with the first VM it stamped.
+    public var vmLocations: [(firstVM: Int, location: ScenarioLocation)] = []
     public var workloadLocations: [ScenarioLocation] = []
     /// Where the scheduler placed each VM and workload pod at time zero, found when the scenario was
     /// checked on loading: the run places them there again without searching (the same choices).
     public var timeZeroPlacement: TimeZeroPlacement?
+}
+
+extension Scenario {
+    /// Where VM `vm` was declared (its `vms` entry), for errors found after loading.
+    public func location(of vm: VMID) -> ScenarioLocation? {
+        vmLocations.last { $0.firstVM <= vm.i }?.location
+    }
 }
 
 /// The time-zero nodes of the VMs (by VM) and of the workload pods (by pod, in creation order).
@@ -134,6 +142,13 @@ public struct ScenarioLocation: Equatable, Sendable {
     public var line: Int
     public var column: Int
     public var field: String
+
+    public init(file: String, line: Int, column: Int, field: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.field = field
+    }
 
     public func error(_ message: String) -> ScenarioError {
         ScenarioError(file: file, line: line, column: column, field: field, message: message)

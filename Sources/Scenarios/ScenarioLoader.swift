@@ -40,8 +40,8 @@ public enum ScenarioLoader {
             timeline: timeline, expectations: expectations)
         scenario.failures = failures
         scenario.tolerances = tolerances
-        scenario.vmLocations = builder.vmFields.map {
-            ScenarioLocation(file: file, line: $0.node.line, column: $0.node.column, field: $0.path)
+        scenario.vmLocations = builder.vmEntries.map {
+            ($0.start, ScenarioLocation(file: file, line: $0.item.node.line, column: $0.item.node.column, field: $0.item.path))
         }
         scenario.workloadLocations = builder.workloadFields.map {
             ScenarioLocation(file: file, line: $0.node.line, column: $0.node.column, field: $0.path)
@@ -83,8 +83,9 @@ private struct Builder {
     var claimIDs: [String: ClaimID] = [:]
     var vmList: [VirtualMachine] = []
     var vmIDs: [String: VMID] = [:]
-    var vmNodeFields: [Field?] = []
-    var vmFields: [Field] = []
+    /// Per `vms` entry: the first VM it stamped, the entry and its `node` field (one per entry, not per
+    /// VM: a count of a million costs nothing here).
+    var vmEntries: [(start: Int, item: Field, node: Field?)] = []
     var workloadList: [Workload] = []
     var workloadFields: [Field] = []
     var budgetList: [PodDisruptionBudget] = []
@@ -431,6 +432,7 @@ private struct Builder {
             let stamped = try stamp(m)
             if vmList.count + stamped.count > Limits.vms { throw item.fail("more than \(Limits.vms) VMs") }
             vmList.reserveCapacity(vmList.count + stamped.count)
+            vmEntries.append((vmList.count, item, m["node"]))
             for (name, index) in stamped {
                 if vmIDs[name] != nil { throw (m["name"] ?? item).fail("VM \"\(name)\" is declared twice") }
                 let volumes = try resolve(volumeTemplates, index: m["count"] == nil ? nil : index)
@@ -441,8 +443,6 @@ private struct Builder {
                     initialNode = id
                 }
                 vmIDs[name] = VMID(vmList.count)
-                vmNodeFields.append(m["node"])
-                vmFields.append(item)
                 var vm =
                     VirtualMachine(
                         name: name, cpuCores: Int64(cores), cpuRequestMillis: cpuRequest, memoryBytes: memory,
@@ -586,6 +586,16 @@ private struct Builder {
         }
     }
 
+    /// The `vms` entry that declared VM `i`.
+    func vmEntry(_ i: Int) -> (item: Field, node: Field?) {
+        var (lo, hi) = (0, vmEntries.count - 1)
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if vmEntries[mid].start <= i { lo = mid } else { hi = mid - 1 }
+        }
+        return (vmEntries[lo].item, vmEntries[lo].node)
+    }
+
     func readTolerations(_ f: Field) throws(ScenarioError) -> [Toleration] {
         try f.sequence().map { item throws(ScenarioError) in
             let m = try item.mapping(["key", "operator", "value", "effect"])
@@ -693,13 +703,13 @@ private struct Builder {
         for (i, vm) in vmList.enumerated() where vm.runStrategy != .Halted {
             for c in vm.claims where claimList[c.i].onePodOnly {
                 if let other = claimRunner[c] {
-                    throw vmFields[i].fail(
+                    throw vmEntry(i).item.fail(
                         "claim \(claimList[c.i].name) is ReadWriteOncePod and VM \(other) uses it too: one pod at most"
                             + " (the scheduler refuses the second); make one of them Halted or give each its own claim")
                 }
                 claimRunner[c] = vm.name
             }
-            guard let n = vm.initialNode, let f = vmNodeFields[i] else { continue }
+            guard let n = vm.initialNode, let f = vmEntry(i).node else { continue }
             if nodeList[n.i].role == .controlPlane {
                 throw f.fail("\(nodeList[n.i].name) is a control-plane node: its NoSchedule role taint keeps VMs off it")
             }
@@ -722,7 +732,7 @@ private struct Builder {
             cpu[n.i] += vm.launcherCPURequestMillis
             mem[n.i] += vm.launcherMemoryRequestBytes
             let node = nodeList[n.i]
-            if cpu[n.i] > node.cpuMillis || mem[n.i] > node.memoryBytes, let f = vmNodeFields[i] {
+            if cpu[n.i] > node.cpuMillis || mem[n.i] > node.memoryBytes, let f = vmEntry(i).node {
                 throw f.fail(
                     "VMs placed on \(node.name) request \(ByteFormat.describe(mem[n.i])) memory and \(cpu[n.i])m CPU"
                         + " (with virt-launcher overhead); it has \(ByteFormat.describe(node.memoryBytes)) and \(node.cpuMillis)m")

@@ -26,7 +26,8 @@ extension Simulation {
             "\(sim.vmName(vm)): \(Scheduler.reason(vm, avoiding: -1, in: sim.state))"
         }
         if stranded.count > 5 { lines.append("and \(stranded.count - 5) more") }
-        throw scenario.vmLocations[first.i].error(
+        let location = scenario.location(of: first) ?? ScenarioLocation(file: file, line: 1, column: 1, field: "vms")
+        throw location.error(
             "\(stranded.count) VM(s) fit on no node at time zero, so this cluster cannot exist as described"
                 + " (add or enlarge nodes, or make VMs Halted): " + lines.joined(separator: "; "))
     }
