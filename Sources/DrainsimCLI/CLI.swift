@@ -294,8 +294,30 @@ public enum CLI {
         case .success(let prepared): (o, scenario) = prepared
         case .failure(let code): return code
         }
+        // With --out the trace goes to its file as the run makes it.
+        var traceFile: FileHandle?
+        var traceError: (any Error)?
+        if let dir = o.outDir {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                guard FileManager.default.createFile(atPath: dir + "/trace.txt", contents: nil),
+                    let handle = FileHandle(forWritingAtPath: dir + "/trace.txt")
+                else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: dir + "/trace.txt"]) }
+                traceFile = handle
+            } catch {
+                err += "drainsim run: cannot write to \(dir): \(error.localizedDescription)\n"
+                return .badInput
+            }
+        }
+        defer { try? traceFile?.close() }
         var sim = Simulation(
-            scenario: scenario, options: SimulationOptions(seed: o.seed, checkInvariants: o.checkInvariants, trace: o.outDir != nil))
+            scenario: scenario, options: SimulationOptions(seed: o.seed, checkInvariants: o.checkInvariants, trace: false),
+            traceSink: traceFile.map { handle in
+                { bytes in
+                    guard traceError == nil else { return }
+                    do { try handle.write(contentsOf: bytes) } catch { traceError = error }
+                }
+            })
         let record = sim.run()
         if !sim.invariantViolations.isEmpty {
             err += "drainsim run: BUG: an invariant of the model broke; please report it with the scenario and this text:\n"
@@ -308,9 +330,9 @@ public enum CLI {
         if let dir = o.outDir {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                if let traceError { throw traceError }
                 try write(text, to: dir + "/report.txt")
                 try stream(to: dir + "/report.json") { chunk in ReportJSON.write(record, chunk: chunk) }
-                try stream(to: dir + "/trace.txt") { chunk in ReportText.trace(record, chunk: chunk) }
             } catch {
                 err += "drainsim run: cannot write to \(dir): \(error.localizedDescription)\n"
                 return .badInput

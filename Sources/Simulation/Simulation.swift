@@ -78,7 +78,8 @@ public struct Simulation {
     let traceLog: TraceLog
     public private(set) var invariantViolations: [String] = []
 
-    public init(scenario: Scenario, options: SimulationOptions = SimulationOptions()) {
+    /// `traceSink`: where the trace goes line by line as the run makes it (then it is not kept in the record).
+    public init(scenario: Scenario, options: SimulationOptions = SimulationOptions(), traceSink: (([UInt8]) -> Void)? = nil) {
         self.scenario = scenario
         self.options = options
         let seed = options.seed ?? scenario.seed
@@ -90,7 +91,7 @@ public struct Simulation {
         record = RunRecord(scenarioName: scenario.name, seed: seed, state: scenario.state)
         crashLoopRandom = SplitMix64(seed: seed, stream: "crash-loop-backoff")
         migrationCount = Array(repeating: 0, count: scenario.state.vms.count)
-        traceLog = TraceLog(enabled: options.trace)
+        traceLog = TraceLog(enabled: options.trace, sink: traceSink)
         nodeGeneration = Array(repeating: 0, count: scenario.state.nodes.count)
         evacuationSyncScheduled = Array(repeating: false, count: scenario.state.nodes.count)
         heartbeatRandom = SplitMix64(seed: seed, stream: "kubevirt-heartbeat")
@@ -124,7 +125,7 @@ public struct Simulation {
     }
 
     var outageCount = 0
-    var recordedEntries: Int { state.migrations.count + state.faults.count + outageCount + record.notices.count + traceLog.entries.count }
+    var recordedEntries: Int { state.migrations.count + state.faults.count + outageCount + record.notices.count + traceLog.count }
 
     /// Nothing will change any more: without `stopAt` the run ends now; with one it ends exactly at
     /// `stopAt` (open outages count to it), NMO's attempt clock advanced as its passes would have.
@@ -260,7 +261,7 @@ public struct Simulation {
 
     /// Appends to the trace; the text is only built when tracing is on.
     func trace(_ text: @autoclosure () -> String) {
-        if traceLog.enabled { traceLog.entries.append(TraceEntry(time: now, text: text())) }
+        if traceLog.enabled { traceLog.append(now, text()) }
     }
 
     /// A safety finding: the scenario's settings let something unsafe happen.
@@ -379,6 +380,7 @@ public struct Simulation {
         record.endTime = now
         record.eventsProcessed = engine.eventsProcessed
         record.trace = traceLog.entries
+        traceLog.flush()
         record.state = state
         record.expectations = ExpectationCheck.evaluate(scenario.expectations, record: record)
         return record
@@ -386,11 +388,43 @@ public struct Simulation {
 }
 
 /// The trace is appended to from non-mutating code paths (string building reads the state), so it
-/// lives in a small reference box owned by one Simulation.
+/// lives in a small reference box owned by one Simulation. With a sink, lines go out as they are made
+/// (a file, in pieces of about a megabyte) instead of being kept.
 final class TraceLog {
     let enabled: Bool
     var entries: [TraceEntry] = []
-    init(enabled: Bool) { self.enabled = enabled }
+    /// Lines traced so far, kept or sent.
+    var count = 0
+    private let sink: (([UInt8]) -> Void)?
+    private var buffer: [UInt8] = []
+
+    init(enabled: Bool, sink: (([UInt8]) -> Void)? = nil) {
+        self.enabled = enabled || sink != nil
+        self.sink = sink
+    }
+
+    func append(_ time: SimTime, _ text: String) {
+        count += 1
+        guard let sink else {
+            entries.append(TraceEntry(time: time, text: text))
+            return
+        }
+        // The line as ReportText.trace writes it.
+        buffer += "\(time)  ".utf8
+        buffer += text.utf8
+        buffer.append(10)
+        if buffer.count >= 1 << 20 {
+            sink(buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+
+    func flush() {
+        if let sink, !buffer.isEmpty {
+            sink(buffer)
+            buffer.removeAll()
+        }
+    }
 }
 
 /// The timers a migration may have pending; each handle is cleared when its timer fires.
