@@ -328,6 +328,7 @@ private struct Builder {
             let labels = try m["labels"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
             let stamped = try stamp(m, namespaced: false)
             if nodeList.count + stamped.count > Limits.nodes { throw item.fail("more than \(Limits.nodes) nodes") }
+            nodeIDs.reserveCapacity(nodeIDs.count + stamped.count)
             for (name, _) in stamped {
                 if nodeIDs[name] != nil { throw (m["name"] ?? item).fail("node \"\(name)\" is declared twice") }
                 nodeIDs[name] = NodeID(nodeList.count)
@@ -362,6 +363,7 @@ private struct Builder {
             let volumeMode = try m["volumeMode"]?.oneOf(VolumeMode.self) ?? .Filesystem
             let stamped = try stamp(m)
             if claimList.count + stamped.count > Limits.claims { throw item.fail("more than \(Limits.claims) claims") }
+            claimIDs.reserveCapacity(claimIDs.count + stamped.count)
             if let nf = m["node"], modes.contains(.ReadWriteMany) {
                 throw nf.fail("a node-local volume cannot be ReadWriteMany: its data lives on one node")
             }
@@ -431,6 +433,7 @@ private struct Builder {
             let volumeTemplates = try m["volumes"].map { f throws(ScenarioError) in try readVolumes(f) } ?? []
             let stamped = try stamp(m)
             if vmList.count + stamped.count > Limits.vms { throw item.fail("more than \(Limits.vms) VMs") }
+            vmIDs.reserveCapacity(vmIDs.count + stamped.count)
             vmList.reserveCapacity(vmList.count + stamped.count)
             vmEntries.append((vmList.count, item, m["node"]))
             for (name, index) in stamped {
