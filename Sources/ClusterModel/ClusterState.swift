@@ -7,13 +7,17 @@ import SimKernel
 public struct ClusterState: Equatable, Sendable, Codable {
     public var config: ClusterConfig
     /// The strategy for VMs that set none (the cluster's, or HCO's default).
-    public var clusterEvictionStrategy: EvictionStrategy
+    public let clusterEvictionStrategy: EvictionStrategy
+    /// Per VM: the strategy in force and whether it is live-migratable, flat for the drain's passes
+    /// (neither changes during a run).
+    public let evictionStrategyOfVM: [EvictionStrategy]
+    public let liveMigratableVM: [Bool]
     public internal(set) var nodes: [Node]
     public var claims: [PersistentVolumeClaim]
     public var vms: [VirtualMachine]
     public var vmStatus: [VMStatus]
     /// Computed once per VM: nothing in a run changes a VM's volumes, devices or network.
-    public var liveMigratable: [LiveMigratable]
+    public let liveMigratable: [LiveMigratable]
     /// Per VM: the migration settings in force (the cluster's, or its MigrationPolicy's).
     public let migrationSettings: [MigrationSettings]
     public var migrations: [VirtualMachineInstanceMigration] = []
@@ -110,6 +114,8 @@ public struct ClusterState: Equatable, Sendable, Codable {
         evictableWorkloadPods = Array(repeating: 0, count: nodes.count)
         vmStatus = vms.map { VMStatus(runStrategy: $0.runStrategy) }
         liveMigratable = vms.map { $0.liveMigratable(claims: claims) }
+        liveMigratableVM = liveMigratable.map(\.isMigratable)
+        evictionStrategyOfVM = vms.map { [clusterEvictionStrategy] in $0.evictionStrategy ?? clusterEvictionStrategy }
         migrationSettings = vms.map {
             MigrationSettings(cluster: config.liveMigration, policies: config.migrationPolicies, vmLabels: $0.labels)
         }
@@ -167,9 +173,7 @@ public struct ClusterState: Equatable, Sendable, Codable {
         resourcesChanged(node)
     }
 
-    public func evictionStrategy(of vm: VMID) -> EvictionStrategy {
-        vms[vm.i].evictionStrategy ?? clusterEvictionStrategy
-    }
+    public func evictionStrategy(of vm: VMID) -> EvictionStrategy { evictionStrategyOfVM[vm.i] }
 
     public func freeCPUMillis(_ n: NodeID) -> Int64 { allocatableCPUMillis[n.i] - cpuRequestedMillis[n.i] }
     public func freeMemoryBytes(_ n: NodeID) -> Int64 { allocatableMemoryBytes[n.i] - memoryRequestedBytes[n.i] }

@@ -36,7 +36,7 @@ public enum EvictionWebhook {
         guard let phase = state.vmStatus[vm.i].vmi?.phase, !phase.isFinal else { return .allowed }
         let marked = state.vmStatus[vm.i].vmi?.evacuationNodeName != nil
         let strategy = state.evictionStrategy(of: vm)
-        let migratable = state.liveMigratable[vm.i].isMigratable
+        let migratable = state.liveMigratableVM[vm.i]
         switch strategy {
         case .None:
             return .allowed
