@@ -28,9 +28,9 @@ extension ClusterState {
         var s = BudgetStatus()
         var selectedPods = 0, replicas = 0
         var daemonSet: String?
-        for (w, workload) in workloads.enumerated() where budgetsOfWorkload[w].contains(b) {
-            replicas += workload.replicas
-            if workload.kind == .DaemonSet { daemonSet = daemonSet ?? workload.name }
+        for w in workloadsOfBudget[b] {
+            replicas += workloads[w].replicas
+            if workloads[w].kind == .DaemonSet { daemonSet = daemonSet ?? workloads[w].name }
         }
         for p in pods.indices where !pods[p].gone && budgetsOfWorkload[pods[p].workload.i].contains(b) {
             selectedPods += 1

@@ -26,16 +26,25 @@ public struct PlacementTables: Equatable, Sendable, Codable {
         node.labels + [Label(key: AntiAffinityTerm.hostname, value: node.name)]
     }
 
-    public static func staticallyAllowed(_ vm: VirtualMachine, on node: Node) -> Bool {
+    /// A pod's static constraints — nodeSelector, required node affinity, tolerations — allow the
+    /// node (VM pods and workload pods alike).
+    public static func allowed(
+        nodeSelector: [Label], nodeAffinity: [NodeSelectorRequirement], tolerations: [Toleration], on node: Node
+    ) -> Bool {
         let labels = labels(of: node)
-        guard vm.nodeSelector.allSatisfy({ labels.contains($0) }) else { return false }
-        guard vm.nodeAffinity.allSatisfy({ $0.matches(labels) }) else { return false }
-        if let model = vm.cpuModel, !node.runs(cpuModel: model) { return false }
-        return untoleratedTaint(vm, on: node) == nil
+        guard nodeSelector.allSatisfy({ labels.contains($0) }) else { return false }
+        guard nodeAffinity.allSatisfy({ $0.matches(labels) }) else { return false }
+        return untoleratedTaint(tolerations, on: node) == nil
     }
 
-    public static func untoleratedTaint(_ vm: VirtualMachine, on node: Node) -> Taint? {
-        node.taints.first { t in t.effect != .PreferNoSchedule && !vm.tolerations.contains { $0.tolerates(t) } }
+    public static func staticallyAllowed(_ vm: VirtualMachine, on node: Node) -> Bool {
+        if let model = vm.cpuModel, !node.runs(cpuModel: model) { return false }
+        return allowed(nodeSelector: vm.nodeSelector, nodeAffinity: vm.nodeAffinity, tolerations: vm.tolerations, on: node)
+    }
+
+    /// The first NoSchedule or NoExecute taint of the node that the tolerations do not cover.
+    public static func untoleratedTaint(_ tolerations: [Toleration], on node: Node) -> Taint? {
+        node.taints.first { t in t.effect != .PreferNoSchedule && !tolerations.contains { $0.tolerates(t) } }
     }
 
     init(nodes: [Node], vms: [VirtualMachine], claims: [PersistentVolumeClaim]) {

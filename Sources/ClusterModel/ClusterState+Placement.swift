@@ -49,6 +49,7 @@ extension ClusterState {
     public mutating func createPod(of w: WorkloadID, name: String, at now: SimTime) -> PodID {
         let id = PodID(pods.count)
         pods.append(Pod(name: name, workload: w, createdAt: now))
+        podsCreated[w.i] += 1
         pendingPods.append(id)
         return id
     }
@@ -59,7 +60,7 @@ extension ClusterState {
         memoryRequestedBytes[node.i] += w.memoryRequestBytes
         workloadPods[node.i].append(p)
         resourcesChanged(node)
-        if w.kind != .DaemonSet { evictableWorkloadPods[node.i] += 1 }
+        if isEvictable(p) { evictableWorkloadPods[node.i] += 1 }
         pods[p.i].node = node
         if let k = pendingPods.firstIndex(of: p) { pendingPods.remove(at: k) }
     }
@@ -75,7 +76,7 @@ extension ClusterState {
         memoryRequestedBytes[node.i] -= w.memoryRequestBytes
         if let k = workloadPods[node.i].firstIndex(of: p) { workloadPods[node.i].remove(at: k) }
         resourcesChanged(node)
-        if w.kind != .DaemonSet { evictableWorkloadPods[node.i] -= 1 }
+        if isEvictable(p) { evictableWorkloadPods[node.i] -= 1 }
         freed(node)
     }
 

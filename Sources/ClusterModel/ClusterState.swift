@@ -30,8 +30,13 @@ public struct ClusterState: Equatable, Sendable, Codable {
     public let budgets: [PodDisruptionBudget]
     public var pods: [Pod] = []
     /// Per workload: the budgets whose selector matches its pods' labels (a pod's labels are its
-    /// template's, so this never changes).
+    /// template's, so this never changes), and per budget the workloads it selects.
     public let budgetsOfWorkload: [[Int]]
+    public let workloadsOfBudget: [[Int]]
+    /// Per workload, per node: its pods' static constraints allow the node (nodes' labels and taints
+    /// do not change during a run), and how many pods it has had (its next pod's serial).
+    public let workloadEligible: [[Bool]]
+    public internal(set) var podsCreated: [Int]
 
     // Derived indexes.
     /// Per node: a worker that is not cordoned, tainted or down (the scheduler's first filter, kept flat for speed).
@@ -110,6 +115,9 @@ public struct ClusterState: Equatable, Sendable, Codable {
         self.workloads = workloads
         self.budgets = budgets
         budgetsOfWorkload = workloads.map { w in budgets.indices.filter { budgets[$0].selects(w) } }
+        workloadsOfBudget = budgets.map { b in workloads.indices.filter { b.selects(workloads[$0]) } }
+        workloadEligible = workloads.map { w in nodes.map(w.allows) }
+        podsCreated = Array(repeating: 0, count: workloads.count)
         workloadPods = Array(repeating: [], count: nodes.count)
         evictableWorkloadPods = Array(repeating: 0, count: nodes.count)
         vmStatus = vms.map { VMStatus(runStrategy: $0.runStrategy) }
@@ -184,6 +192,16 @@ public struct ClusterState: Equatable, Sendable, Codable {
         case .vm(let vm): return vms[vm.i].name
         case .workload(let p): return pods[p.i].name
         }
+    }
+
+    /// A drain evicts every workload pod but a DaemonSet's (`--ignore-daemonsets`, as NMO does).
+    public func isEvictable(_ p: PodID) -> Bool { workloads[pods[p.i].workload.i].kind != .DaemonSet }
+
+    /// The node's pods a drain evicts. (A closure, not `isEvictable` itself: a method reference
+    /// would copy the whole state on every call, and drains ask every 5 s.)
+    public func evictablePods(on n: NodeID) -> [PodID] {
+        if evictableWorkloadPods[n.i] == 0 { return [] }
+        return workloadPods[n.i].filter { workloads[pods[$0.i].workload.i].kind != .DaemonSet }
     }
 
     /// Pods on the node that a drain must see gone.

@@ -47,6 +47,14 @@ public struct TraceEntry: Equatable, Sendable, Codable {
         self.time = time
         self.text = text
     }
+
+    /// One trace.txt line — the time, two spaces, the text, a newline — the same whether it is
+    /// written as the run makes it or from the record.
+    public static func appendLine(time: SimTime, text: String, to out: inout [UInt8]) {
+        out += "\(time)  ".utf8
+        out += text.utf8
+        out.append(10)
+    }
 }
 
 /// An `expect` assertion's verdict.

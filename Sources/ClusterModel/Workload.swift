@@ -39,15 +39,11 @@ public struct Workload: Equatable, Sendable, Codable {
         self.labels = labels
     }
 
-    /// nodeSelector, node affinity and taints allow the node (resources and anti-affinity aside).
+    /// A worker whose labels and taints its pods' nodeSelector, node affinity and tolerations allow
+    /// (resources and anti-affinity aside; control-plane nodes carry the role taint).
     public func allows(_ node: Node) -> Bool {
-        let labels = PlacementTables.labels(of: node)
-        guard nodeSelector.allSatisfy({ labels.contains($0) }), nodeAffinity.allSatisfy({ $0.matches(labels) }) else { return false }
-        return untoleratedTaint(on: node) == nil
-    }
-
-    public func untoleratedTaint(on node: Node) -> Taint? {
-        node.taints.first { t in t.effect != .PreferNoSchedule && !tolerations.contains { $0.tolerates(t) } }
+        node.role == .worker
+            && PlacementTables.allowed(nodeSelector: nodeSelector, nodeAffinity: nodeAffinity, tolerations: tolerations, on: node)
     }
 }
 

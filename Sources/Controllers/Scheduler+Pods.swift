@@ -1,27 +1,29 @@
 import ClusterModel
 
-/// The kube-scheduler for workload pods: the filters VM pods meet (cordon and failure taints, the
-/// control-plane role taint, untolerated taints, nodeSelector and node affinity, requests, required
-/// anti-affinity against other workload pods) and the same scoring, lowest index on ties.
+/// The kube-scheduler for workload pods: the filters and score VM pods meet (`Candidate`: cordon and
+/// failure taints, the workload's static constraints, requests), plus required anti-affinity against
+/// other workload pods; lowest index on ties.
 extension Scheduler {
     public static func place(pod p: PodID, in state: borrowing ClusterState) -> Placement {
-        let w = state.workloads[state.pods[p.i].workload.i]
+        let wi = state.pods[p.i].workload.i
+        let w = state.workloads[wi]
         let pack = state.config.scoring == .MostAllocated
+        let candidate = Candidate(
+            accepts: state.acceptsVMs, eligible: state.workloadEligible[wi], runsModel: nil, avoid: -1,
+            cpuCapacity: state.allocatableCPUMillis, memoryCapacity: state.allocatableMemoryBytes, cpuRequested: state.cpuRequestedMillis,
+            memoryRequested: state.memoryRequestedBytes, cpu: w.cpuRequestMillis, memory: w.memoryRequestBytes, pack: pack)
+        if !pack && w.antiAffinity.isEmpty, let tree = state.freeTree {
+            if let i = tree.best(cpu: w.cpuRequestMillis, memory: w.memoryRequestBytes, score: candidate.score) { return .node(NodeID(i)) }
+            return .unschedulable(reason(pod: p, in: state))
+        }
+        let occupied = occupiedDomains(w, in: state)
         var best: NodeID?
         var bestScore: Int64 = -1
-        let occupied = occupiedDomains(w, in: state)
-        for i in state.nodes.indices where state.acceptsVMs[i] && w.allows(state.nodes[i]) {
-            let n = NodeID(i)
-            let freeCPU = state.freeCPUMillis(n), freeMemory = state.freeMemoryBytes(n)
-            if freeCPU < w.cpuRequestMillis || freeMemory < w.memoryRequestBytes { continue }
-            if antiAffinityExcludes(w, i, occupied, in: state) { continue }
-            let spread =
-                (freeCPU - w.cpuRequestMillis) * 10_000 / state.allocatableCPUMillis[i]
-                + (freeMemory - w.memoryRequestBytes) * 10_000 / state.allocatableMemoryBytes[i]
-            let score = pack ? 20_000 - spread : spread
+        for i in candidate.accepts.indices {
+            guard let score = candidate.score(i), !antiAffinityExcludes(w, i, occupied, in: state) else { continue }
             if score > bestScore {
                 bestScore = score
-                best = n
+                best = NodeID(i)
             }
         }
         if let best { return .node(best) }
@@ -55,7 +57,8 @@ extension Scheduler {
 
     /// Why no node fits a workload pod, counted per kind of node like the Kubernetes scheduler's message.
     public static func reason(pod p: PodID, in state: borrowing ClusterState) -> String {
-        let w = state.workloads[state.pods[p.i].workload.i]
+        let wi = state.pods[p.i].workload.i
+        let w = state.workloads[wi]
         let occupied = occupiedDomains(w, in: state)
         var cordoned = 0, controlPlane = 0, notReady = 0, unmatched = 0, lackMemory = 0, lackCPU = 0, antiAffinity = 0
         for (i, node) in state.nodes.enumerated() {
@@ -65,7 +68,7 @@ extension Scheduler {
                 cordoned += 1
             } else if !state.health[i].acceptsPods {
                 notReady += 1
-            } else if !w.allows(node) {
+            } else if !state.workloadEligible[wi][i] {
                 unmatched += 1
             } else if state.freeMemoryBytes(NodeID(i)) < w.memoryRequestBytes {
                 lackMemory += 1

@@ -126,7 +126,7 @@ public enum Scheduler {
                 r.cordoned += 1
             } else if !state.health[i].acceptsPods {
                 r.notReady += 1
-            } else if PlacementTables.untoleratedTaint(spec, on: node) != nil {
+            } else if PlacementTables.untoleratedTaint(spec.tolerations, on: node) != nil {
                 r.tainted += 1
             } else if let model = r.cpuModel, !node.runs(cpuModel: model) {
                 r.lackCPUModel += 1

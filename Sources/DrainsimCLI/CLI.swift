@@ -218,11 +218,10 @@ public enum CLI {
     /// Reads and checks a scenario file; the error text names file (as `display`), line, column and field.
     public static func load(_ path: String, display: String? = nil) -> Result<ScenarioFile, ScenarioErrorText> {
         let name = display ?? path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure(ScenarioErrorText(text: "\(name): cannot read the file"))
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            return .failure(ScenarioErrorText(text: "\(name):\(notUTF8(data)): the file is not UTF-8 text"))
+        let text: String
+        switch readText(path, display: display) {
+        case .success(let t): text = t
+        case .failure(let e): return .failure(e)
         }
         do {
             return .success(ScenarioFile(text: text, scenario: try Simulation.load(text: text, file: name)))
@@ -295,29 +294,19 @@ public enum CLI {
         case .failure(let code): return code
         }
         // With --out the trace goes to its file as the run makes it.
-        var traceFile: FileHandle?
-        var traceError: (any Error)?
+        var traceFile: OutputFile?
         if let dir = o.outDir {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                guard FileManager.default.createFile(atPath: dir + "/trace.txt", contents: nil),
-                    let handle = FileHandle(forWritingAtPath: dir + "/trace.txt")
-                else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: dir + "/trace.txt"]) }
-                traceFile = handle
+                traceFile = try OutputFile(dir + "/trace.txt")
             } catch {
                 err += "drainsim run: cannot write to \(dir): \(error.localizedDescription)\n"
                 return .badInput
             }
         }
-        defer { try? traceFile?.close() }
         var sim = Simulation(
             scenario: scenario, options: SimulationOptions(seed: o.seed, checkInvariants: o.checkInvariants, trace: false),
-            traceSink: traceFile.map { handle in
-                { bytes in
-                    guard traceError == nil else { return }
-                    do { try handle.write(contentsOf: bytes) } catch { traceError = error }
-                }
-            })
+            traceSink: traceFile.map { file in { file.write($0) } })
         let record = sim.run()
         if !sim.invariantViolations.isEmpty {
             err += "drainsim run: BUG: an invariant of the model broke; please report it with the scenario and this text:\n"
@@ -329,8 +318,7 @@ public enum CLI {
         let text = o.outDir != nil || !o.json ? ReportText.render(record) : ""
         if let dir = o.outDir {
             do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                if let traceError { throw traceError }
+                try traceFile?.close()
                 try write(text, to: dir + "/report.txt")
                 try stream(to: dir + "/report.json") { chunk in ReportJSON.write(record, chunk: chunk) }
             } catch {
@@ -349,16 +337,35 @@ public enum CLI {
 
     /// Writes the pieces `produce` hands over to a new file at `path`.
     static func stream(to path: String, _ produce: (([UInt8]) -> Void) -> Void) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        let file = try OutputFile(path)
+        produce(file.write)
+        try file.close()
+    }
+
+    /// `text` on standard output, or written to `file` (`drainsim import`, `generate`).
+    static func emit(_ text: String, to file: String?, command: String, out: inout String, err: inout String) -> ExitCode {
+        guard let file else {
+            out += text
+            return .ok
         }
-        defer { try? handle.close() }
-        var failure: (any Error)?
-        produce { bytes in
-            guard failure == nil else { return }
-            do { try handle.write(contentsOf: bytes) } catch { failure = error }
+        do { try write(text, to: file) } catch {
+            err += "drainsim \(command): cannot write \(file): \(error.localizedDescription)\n"
+            return .badInput
         }
-        if let failure { throw failure }
+        out += "wrote \(file)\n"
+        return .ok
+    }
+
+    /// A file's text, or the message naming why it cannot be read (missing, not UTF-8, with the position).
+    static func readText(_ path: String, display: String? = nil) -> Result<String, ScenarioErrorText> {
+        let name = display ?? path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure(ScenarioErrorText(text: "\(name): cannot read the file"))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return .failure(ScenarioErrorText(text: "\(name):\(notUTF8(data)): the file is not UTF-8 text"))
+        }
+        return .success(text)
     }
 
     static func write(_ text: String, to path: String) throws {
@@ -618,4 +625,29 @@ public enum CLI {
         let ms = Int((s * 1000).rounded())
         return "\(ms / 1000).\(String(repeating: "0", count: 3 - String(ms % 1000).count))\(ms % 1000)"
     }
+}
+
+/// A file written in pieces as they are made; the first write error is kept and thrown by `close`.
+final class OutputFile {
+    private let handle: FileHandle
+    private var failure: (any Error)?
+
+    init(_ path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        }
+        self.handle = handle
+    }
+
+    func write(_ bytes: [UInt8]) {
+        guard failure == nil else { return }
+        do { try handle.write(contentsOf: bytes) } catch { failure = error }
+    }
+
+    func close() throws {
+        try? handle.close()
+        if let failure { throw failure }
+    }
+
+    deinit { try? handle.close() }
 }

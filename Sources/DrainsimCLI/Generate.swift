@@ -96,15 +96,6 @@ extension CLI {
               - {at: 5m, rollingMaintenance: {role: worker, maxUnavailable: \(maxUnavailable), maintenanceDuration: 10m, reason: generated}}
 
             """
-        guard let file else {
-            out += s
-            return .ok
-        }
-        do { try write(s, to: file) } catch {
-            err += "drainsim generate: cannot write \(file): \(error.localizedDescription)\n"
-            return .badInput
-        }
-        out += "wrote \(file)\n"
-        return .ok
+        return emit(s, to: file, command: "generate", out: &out, err: &err)
     }
 }

@@ -34,15 +34,12 @@ extension CLI {
         }
         var files: [(path: String, text: String)] = []
         for path in o.files {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                err += "\(path): cannot read the file\n"
+            switch readText(path) {
+            case .success(let text): files.append((path, text))
+            case .failure(let e):
+                err += e.text + "\n"
                 return .badInput
             }
-            guard let text = String(data: data, encoding: .utf8) else {
-                err += "\(path):\(notUTF8(data)): the file is not UTF-8 text\n"
-                return .badInput
-            }
-            files.append((path, text))
         }
         let scenario: String
         do {
@@ -51,15 +48,6 @@ extension CLI {
             err += error.description + "\n"
             return .badInput
         }
-        guard let path = o.outDir else {
-            out += scenario
-            return .ok
-        }
-        do { try write(scenario, to: path) } catch {
-            err += "drainsim import: cannot write \(path): \(error.localizedDescription)\n"
-            return .badInput
-        }
-        out += "wrote \(path)\n"
-        return .ok
+        return emit(scenario, to: o.outDir, command: "import", out: &out, err: &err)
     }
 }

@@ -48,32 +48,8 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .int(let i): out += String(i).utf8
         case .number(let n): out += n.utf8
         case .string(let s): JSONValue.quote(s, into: &out)
-        case .array(let items):
-            if items.isEmpty {
-                out += "[]".utf8
-                return
-            }
-            out += "[\n".utf8
-            for (k, item) in items.enumerated() {
-                out += repeatElement(32, count: indent + 2)
-                item.write(&out, indent: indent + 2, chunk: chunk)
-                out += (k == items.count - 1 ? "\n" : ",\n").utf8
-            }
-            out += repeatElement(32, count: indent)
-            out.append(93)
-        case .items(let count, let item):
-            if count == 0 {
-                out += "[]".utf8
-                return
-            }
-            out += "[\n".utf8
-            for k in 0..<count {
-                out += repeatElement(32, count: indent + 2)
-                item(k).write(&out, indent: indent + 2, chunk: chunk)
-                out += (k == count - 1 ? "\n" : ",\n").utf8
-            }
-            out += repeatElement(32, count: indent)
-            out.append(93)
+        case .array(let items): Self.writeArray(items.count, { items[$0] }, &out, indent: indent, chunk: chunk)
+        case .items(let count, let item): Self.writeArray(count, item, &out, indent: indent, chunk: chunk)
         case .object(let fields):
             if fields.isEmpty {
                 out += "{}".utf8
@@ -90,6 +66,23 @@ public indirect enum JSONValue: Equatable, Sendable {
             out += repeatElement(32, count: indent)
             out.append(125)
         }
+    }
+
+    private static func writeArray(
+        _ count: Int, _ item: (Int) -> JSONValue, _ out: inout [UInt8], indent: Int, chunk: ([UInt8]) -> Void
+    ) {
+        if count == 0 {
+            out += "[]".utf8
+            return
+        }
+        out += "[\n".utf8
+        for k in 0..<count {
+            out += repeatElement(32, count: indent + 2)
+            item(k).write(&out, indent: indent + 2, chunk: chunk)
+            out += (k == count - 1 ? "\n" : ",\n").utf8
+        }
+        out += repeatElement(32, count: indent)
+        out.append(93)
     }
 
     private static func quote(_ s: String, into out: inout [UInt8]) {

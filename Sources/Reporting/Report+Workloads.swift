@@ -4,10 +4,7 @@ import SimKernel
 /// The workload pods and budgets at the end of a run: read from the record, nothing changed.
 extension RunRecord {
     /// Per workload: pods created beyond its first replicas (replacements).
-    func replacedPods(_ w: Int) -> Int {
-        let created = state.pods.count { $0.workload.i == w }
-        return created - state.workloads[w].replicas
-    }
+    func replacedPods(_ w: Int) -> Int { state.podsCreated[w] - state.workloads[w].replicas }
 
     /// How long drains waited on each budget, summed over their holds (open holds to the end of the run).
     func budgetHeld(_ b: Int) -> (holds: Int, total: SimDuration) {

@@ -252,9 +252,7 @@ public enum ReportText {
         var out: [UInt8] = []
         out.reserveCapacity(1 << 20 + 4096)
         for e in r.trace {
-            out += "\(e.time)  ".utf8
-            out += e.text.utf8
-            out.append(10)
+            TraceEntry.appendLine(time: e.time, text: e.text, to: &out)
             if out.count >= 1 << 20 {
                 chunk(out)
                 out.removeAll(keepingCapacity: true)

@@ -322,16 +322,8 @@ public struct ClusterImport {
     private mutating func virtualMachines(_ storage: [String: StorageClass], _ claims: inout [Claim]) throws(ScenarioError) -> [String] {
         var vmis: [String: Field] = [:]
         for vmi in all("VirtualMachineInstance") { vmis[try qualifiedName(vmi)] = vmi }
-        // DataVolumes whose PVC is not in the input become claims from their spec.
-        for dv in all("DataVolume") {
-            let name = try qualifiedName(dv)
-            if claims.contains(where: { $0.name == name }) { continue }
-            let spec = dv.at("spec", "storage") ?? dv.at("spec", "pvc")
-            claims.append(
-                try claim(
-                    dv, name: name, spec: spec, size: spec?.at("resources", "requests", "storage")?.text, storage: storage,
-                    selectedNode: nil))
-        }
+        var known = Set(claims.map(\.name))
+        for dv in all("DataVolume") { try dataVolumeClaim(dv, name: try qualifiedName(dv), storage, &claims, &known) }
         var lines: [String] = []
         if !all("VirtualMachine").isEmpty {
             guess(
@@ -344,17 +336,22 @@ public struct ClusterImport {
             let namespace = vm.at("metadata", "namespace")?.text
             for t in vm.at("spec", "dataVolumeTemplates")?.list ?? [] {
                 guard let dvName = t.at("metadata", "name")?.text else { continue }
-                let qualified = namespace.map { "\($0)/\(dvName)" } ?? dvName
-                if claims.contains(where: { $0.name == qualified }) { continue }
-                let spec = t.at("spec", "storage") ?? t.at("spec", "pvc")
-                claims.append(
-                    try claim(
-                        t, name: qualified, spec: spec, size: spec?.at("resources", "requests", "storage")?.text, storage: storage,
-                        selectedNode: nil))
+                try dataVolumeClaim(t, name: namespace.map { "\($0)/\(dvName)" } ?? dvName, storage, &claims, &known)
             }
             if let line = try virtualMachine(vm, name: name, namespace: namespace, vmi: vmis[name]) { lines.append(line) }
         }
         return lines
+    }
+
+    /// A DataVolume (or a VM's template of one) whose PVC is not in the input: a claim from its spec.
+    private mutating func dataVolumeClaim(
+        _ dv: Field, name: String, _ storage: [String: StorageClass], _ claims: inout [Claim], _ known: inout Set<String>
+    ) throws(ScenarioError) {
+        guard known.insert(name).inserted else { return }
+        let spec = dv.at("spec", "storage") ?? dv.at("spec", "pvc")
+        claims.append(
+            try claim(
+                dv, name: name, spec: spec, size: spec?.at("resources", "requests", "storage")?.text, storage: storage, selectedNode: nil))
     }
 
     private mutating func virtualMachine(_ vm: Field, name: String, namespace: String?, vmi: Field?) throws(ScenarioError) -> String? {

@@ -395,13 +395,7 @@ private struct Builder {
             let cpuModel = cpuModelText == "host-model" ? nil : cpuModelText
             let nodeSelector = try m["nodeSelector"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
             let tolerations = try m["tolerations"].map { f throws(ScenarioError) in try readTolerations(f) } ?? []
-            var nodeAffinity: [NodeSelectorRequirement] = []
-            var antiAffinity: [AntiAffinityTerm] = []
-            if let af = m["affinity"] {
-                let a = try af.mapping(["nodeAffinity", "podAntiAffinity"])
-                nodeAffinity = try a["nodeAffinity"].map { f throws(ScenarioError) in try readNodeAffinity(f) } ?? []
-                antiAffinity = try a["podAntiAffinity"].map { f throws(ScenarioError) in try readAntiAffinity(f) } ?? []
-            }
+            let (nodeAffinity, antiAffinity) = try readAffinity(m["affinity"])
             let runStrategy: RunStrategy
             switch (m["runStrategy"], m["running"]) {
             case (.some, .some(let running)):
@@ -465,7 +459,7 @@ private struct Builder {
                     if let model = vm.cpuModel, !node.runs(cpuModel: model) {
                         throw nf.fail("\(node.name) cannot run the VM's CPU model \(model)")
                     }
-                    if let t = PlacementTables.untoleratedTaint(vm, on: node), t.effect == .NoExecute {
+                    if let t = PlacementTables.untoleratedTaint(vm.tolerations, on: node), t.effect == .NoExecute {
                         throw nf.fail("\(node.name) has the NoExecute taint \(t.key), which the VM does not tolerate: it would be evicted")
                     }
                 }
@@ -505,13 +499,7 @@ private struct Builder {
             }
             let replicas = try m["replicas"]?.int(min: 0, max: Limits.pods) ?? 1
             let labels = try m["labels"].map { f throws(ScenarioError) in try readLabels(f) } ?? []
-            var antiAffinity: [AntiAffinityTerm] = []
-            var nodeAffinity: [NodeSelectorRequirement] = []
-            if let af = m["affinity"] {
-                let a = try af.mapping(["nodeAffinity", "podAntiAffinity"])
-                nodeAffinity = try a["nodeAffinity"].map { f throws(ScenarioError) in try readNodeAffinity(f) } ?? []
-                antiAffinity = try a["podAntiAffinity"].map { f throws(ScenarioError) in try readAntiAffinity(f) } ?? []
-            }
+            let (nodeAffinity, antiAffinity) = try readAffinity(m["affinity"])
             let tolerations = try m["tolerations"].map { f throws(ScenarioError) in try readTolerations(f) } ?? []
             let cpu = try m["cpu"]?.cpuMillis() ?? 0
             let memory = try m["memory"]?.bytes(min: 1, max: Limits.memoryBytes) ?? 0
@@ -537,8 +525,8 @@ private struct Builder {
                 w.tolerations = tolerations
                 if let startup { w.startupTime = startup }
                 if let grace { w.terminationGracePeriod = grace }
-                if kind == .DaemonSet { w.replicas = nodeList.count { $0.role == .worker && w.allows($0) } }
-                if !nodeList.contains(where: { $0.role == .worker && w.allows($0) }) {
+                if kind == .DaemonSet { w.replicas = nodeList.count(where: w.allows) }
+                if !nodeList.contains(where: w.allows) {
                     throw (m["nodeSelector"] ?? m["affinity"] ?? item).fail(
                         "no worker node matches \(name)'s nodeSelector, node affinity and tolerations")
                 }
@@ -607,6 +595,16 @@ private struct Builder {
                 key: try m["key"]?.string(), operator: op, value: try m["value"]?.string() ?? "",
                 effect: try m["effect"]?.oneOf(Taint.Effect.self))
         }
+    }
+
+    /// `affinity: {nodeAffinity, podAntiAffinity}` of a VM or a workload (none when absent).
+    func readAffinity(_ f: Field?) throws(ScenarioError) -> ([NodeSelectorRequirement], [AntiAffinityTerm]) {
+        guard let f else { return ([], []) }
+        let a = try f.mapping(["nodeAffinity", "podAntiAffinity"])
+        return (
+            try a["nodeAffinity"].map { f throws(ScenarioError) in try readNodeAffinity(f) } ?? [],
+            try a["podAntiAffinity"].map { f throws(ScenarioError) in try readAntiAffinity(f) } ?? []
+        )
     }
 
     /// `nodeAffinity: [{key, operator: In | NotIn | Exists | DoesNotExist, values}]` — the required terms, all of which must hold.

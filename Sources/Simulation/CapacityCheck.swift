@@ -112,7 +112,7 @@ public struct CapacityCheck {
         var disruptionsLeft = state.budgets.indices.map { state.budgetStatus($0, now: .zero).disruptionsAllowed }
         var strandedUnder = Array(repeating: [String](), count: state.budgets.count)
         for n in draining {
-            for p in state.workloadPods[n.i] where state.workloads[state.pods[p.i].workload.i].kind != .DaemonSet {
+            for p in state.evictablePods(on: n) {
                 let pod = state.pods[p.i], w = state.workloads[pod.workload.i]
                 var outcome = Outcome(vm: "pod \(pod.name)", from: state.nodes[n.i].name, to: nil, how: "evicted and replaced", reason: nil)
                 outcome.isPod = true

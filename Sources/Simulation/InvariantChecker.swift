@@ -37,7 +37,7 @@ enum InvariantChecker {
                 mem[n] += w.memoryRequestBytes
                 if pod.gone || pod.node?.i != n { out.append("pod \(pod.name) is listed on a node it is not bound to") }
             }
-            if list.count(where: { state.workloads[state.pods[$0.i].workload.i].kind != .DaemonSet }) != state.evictableWorkloadPods[n] {
+            if list.count(where: { state.isEvictable($0) }) != state.evictableWorkloadPods[n] {
                 out.append("\(state.nodes[n].name): evictable pod count disagrees with its pods")
             }
         }

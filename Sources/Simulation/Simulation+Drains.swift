@@ -98,7 +98,7 @@ extension Simulation {
         let node = state.drains[d.i].node
         var pending = (state.launchers[node.i] + state.completedSourcePods[node.i]).map(PodRef.vm)
         pending += state.migrationTargets[node.i].map { .vm(state.migrations[$0.i].vm) }
-        pending += evictableWorkloadPods(on: node).map(PodRef.workload)
+        pending += state.evictablePods(on: node).map(PodRef.workload)
         let total = state.drains[d.i].evictionPods
         state.drains[d.i].pendingPods = pending.sorted()
         state.drains[d.i].drainProgress = total == 0 ? 100 : max(0, (total - pending.count) * 100 / total)
@@ -222,7 +222,7 @@ extension Simulation {
             blockers.append(
                 Blocker(pod: .vm(mig.vm), reason: "migration target pod of \(mig.name) (evicting a migration target is denied)"))
         }
-        for p in evictableWorkloadPods(on: node) {
+        for p in state.evictablePods(on: node) {
             let reason: String
             if state.pods[p.i].terminating {
                 reason = "Terminating (terminationGracePeriodSeconds \(state.workloads[state.pods[p.i].workload.i].terminationGracePeriod))"
@@ -234,10 +234,6 @@ extension Simulation {
             blockers.append(Blocker(pod: .workload(p), reason: reason))
         }
         state.drains[d.i].blockers = blockers.sorted { $0.pod < $1.pod }
-    }
-
-    func evictableWorkloadPods(on node: NodeID) -> [PodID] {
-        state.workloadPods[node.i].filter { state.workloads[state.pods[$0.i].workload.i].kind != .DaemonSet }
     }
 
     func blockReason(_ vm: VMID, on node: NodeID) -> String {

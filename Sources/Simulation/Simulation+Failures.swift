@@ -297,7 +297,7 @@ extension Simulation {
         } else {
             // On a Ready node the NoExecute taint evicts the pods: the kubelet shuts the guests down.
             for vm in state.launchers[node.i] { beginShutdown(vm, cause: "out-of-service taint on a Ready node") }
-            for p in evictableWorkloadPods(on: node) { deletePod(p, by: "the out-of-service taint", kubeletConfirms: true) }
+            for p in state.evictablePods(on: node) { deletePod(p, by: "the out-of-service taint", kubeletConfirms: true) }
         }
     }
 

@@ -11,7 +11,7 @@ extension Simulation {
     mutating func placeInitialPods() {
         for (w, workload) in state.workloads.enumerated() {
             if workload.kind == .DaemonSet {
-                for n in state.nodes.indices where state.nodes[n].role == .worker && workload.allows(state.nodes[n]) {
+                for n in state.nodes.indices where state.workloadEligible[w][n] {
                     let p = state.createPod(of: WorkloadID(w), name: "\(workload.name)-\(state.nodes[n].name)", at: .zero)
                     // One that does not fit stays Pending: loading refuses the cluster.
                     guard state.freeCPUMillis(NodeID(n)) >= workload.cpuRequestMillis,
@@ -34,8 +34,7 @@ extension Simulation {
 
     /// A replica (Deployment) gets the next serial; a StatefulSet's replacement keeps its ordinal's name.
     mutating func createPod(of w: WorkloadID, named name: String?) -> PodID {
-        let pod = name ?? "\(state.workloads[w.i].name)-\(state.pods.count { $0.workload == w })"
-        return state.createPod(of: w, name: pod, at: now)
+        state.createPod(of: w, name: name ?? "\(state.workloads[w.i].name)-\(state.podsCreated[w.i])", at: now)
     }
 
     /// The scheduler binds the Pending pods it can, oldest first; each starts and is Ready after its
@@ -109,10 +108,8 @@ extension Simulation {
     /// are skipped). True when an eviction went through.
     mutating func evictWorkloadPods(on node: NodeID, for d: DrainID) -> Bool {
         var evicted = false
-        for p in state.workloadPods[node.i] where !state.pods[p.i].terminating {
-            let w = state.pods[p.i].workload.i
-            guard state.workloads[w].kind != .DaemonSet else { continue }
-            let budget = state.budgetsOfWorkload[w].first
+        for p in state.evictablePods(on: node) where !state.pods[p.i].terminating {
+            let budget = state.budgetsOfWorkload[state.pods[p.i].workload.i].first
             switch EvictionAPI.evict(p, in: state, now: now) {
             case .allowed:
                 deletePod(p, by: "eviction (drain of \(nodeName(node)))", kubeletConfirms: true)
@@ -140,14 +137,14 @@ extension Simulation {
     /// The unreachable toleration ran out: the taint manager deletes the pods (not DaemonSets', which
     /// tolerate it); with no kubelet they stay Terminating.
     mutating func taintManagerDeletesPods(on node: NodeID) {
-        for p in state.workloadPods[node.i] where state.workloads[state.pods[p.i].workload.i].kind != .DaemonSet {
+        for p in state.evictablePods(on: node) {
             deletePod(p, by: "the taint manager", kubeletConfirms: false)
         }
     }
 
     /// The pod objects are removed at once (force delete, pod GC, the Node deleted).
     mutating func removeWorkloadPods(on node: NodeID, by who: String) {
-        for p in state.workloadPods[node.i] where state.workloads[state.pods[p.i].workload.i].kind != .DaemonSet {
+        for p in state.evictablePods(on: node) {
             deletePod(p, by: who, kubeletConfirms: false)
             podTerminated(p)
         }

@@ -409,10 +409,7 @@ final class TraceLog {
             entries.append(TraceEntry(time: time, text: text))
             return
         }
-        // The line as ReportText.trace writes it.
-        buffer += "\(time)  ".utf8
-        buffer += text.utf8
-        buffer.append(10)
+        TraceEntry.appendLine(time: time, text: text, to: &buffer)
         if buffer.count >= 1 << 20 {
             sink(buffer)
             buffer.removeAll(keepingCapacity: true)
