@@ -88,6 +88,10 @@ public struct Simulation {
         let limit = scenario.stopAt ?? (lastAction + Simulation.defaultHorizon)
         engine = Engine(timeLimit: limit, eventLimit: options.eventLimit, reservingCapacity: 4096)
         state = scenario.state
+        // Room for one migration per VM up front: a rolling maintenance makes about that many, and
+        // growing by doubling copied the array and held old and new at once (untouched room costs no memory).
+        state.migrations.reserveCapacity(scenario.state.vms.count)
+        migrationTimers.reserveCapacity(scenario.state.vms.count)
         record = RunRecord(scenarioName: scenario.name, seed: seed, state: scenario.state)
         crashLoopRandom = SplitMix64(seed: seed, stream: "crash-loop-backoff")
         migrationCount = Array(repeating: 0, count: scenario.state.vms.count)
