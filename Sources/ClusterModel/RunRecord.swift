@@ -151,6 +151,8 @@ public struct RunRecord: Equatable, Sendable, Codable {
     public var longestPendingWait: SimDuration = .zero
     public var expectations: [ExpectationResult] = []
     public var workloadUpdate: WorkloadUpdateRecord?
+    /// Nodes cordoned (`spec.unschedulable`) before the run began, as an imported cluster can be.
+    public var initiallyCordoned: [NodeID]
 
     public init(scenarioName: String, seed: UInt64, state: ClusterState) {
         self.scenarioName = scenarioName
@@ -161,5 +163,6 @@ public struct RunRecord: Equatable, Sendable, Codable {
         self.state = state
         outages = Array(repeating: [], count: state.vms.count)
         restarts = Array(repeating: 0, count: state.vms.count)
+        initiallyCordoned = state.nodes.indices.filter { state.nodes[$0].unschedulable }.map { NodeID($0) }
     }
 }

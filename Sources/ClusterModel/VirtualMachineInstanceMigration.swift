@@ -125,6 +125,10 @@ public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
     /// migration fails and the guest resumes on its source.
     public var stopAndCopyPausedGuest = false
     public var endedAt: SimTime?
+    /// When it left Pending (Scheduling) and when its transfer began (Running): the timeline's
+    /// count of Pending / Scheduling / Running migrations over time.
+    public private(set) var schedulingAt: SimTime?
+    public private(set) var runningAt: SimTime?
 
     /// This migration holds its guest paused (stop-and-copy, or workload disruption): the guest serves
     /// again at the handover, or on its source if the migration fails.
@@ -146,6 +150,11 @@ public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
         precondition(phase.canTransition(to: next), "migration phase \(phase) -> \(next) is not an edge")
         phase = next
         phaseSince = now
-        if next.isFinal { endedAt = now }
+        switch next {
+        case .Scheduling: schedulingAt = now
+        case .Running: runningAt = now
+        case .Succeeded, .Failed: endedAt = now
+        case .Pending, .Scheduled: break
+        }
     }
 }

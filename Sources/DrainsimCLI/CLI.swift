@@ -40,7 +40,8 @@ public enum CLI {
 
         Runs the scenario FILE (YAML or JSON) and prints its text report.
           --seed N             use seed N instead of the scenario's own (default: the scenario's, else 1)
-          --out DIR            also write DIR/report.txt, DIR/report.json and DIR/trace.txt
+          --out DIR            also write DIR/report.txt, DIR/report.json, DIR/trace.txt,
+                               DIR/timeline.html and DIR/timeseries.csv
           --json               print the JSON report instead of the text one
           --check-invariants   check the model's rules after every event (one node per VMI, one node
                                per ReadWriteOnce volume, capacity, migration limits, outages); slower
@@ -321,6 +322,8 @@ public enum CLI {
                 try traceFile?.close()
                 try write(text, to: dir + "/report.txt")
                 try stream(to: dir + "/report.json") { chunk in ReportJSON.write(record, chunk: chunk) }
+                try write(TimelineHTML.render(record), to: dir + "/timeline.html")
+                try write(RunTimeline(record).csv(), to: dir + "/timeseries.csv")
             } catch {
                 err += "drainsim run: cannot write to \(dir): \(error.localizedDescription)\n"
                 return .badInput

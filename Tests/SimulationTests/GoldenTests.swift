@@ -66,7 +66,7 @@ import Testing
         return nil
     }
 
-    /// Two processes, same scenario and seed: byte-identical report, JSON and trace.
+    /// Two processes, same scenario and seed: byte-identical report, JSON, trace, timeline and time series.
     @Test func twoProcessesProduceIdenticalOutputs() throws {
         let bin = try #require(DeterminismTests.binary(), "build the drainsim binary first (swift build)")
         let scenario = packageRoot.appendingPathComponent("scenarios/rolling-small.yaml").path
@@ -82,7 +82,9 @@ import Testing
             p.waitUntilExit()
             #expect(p.terminationStatus == 0)
             outputs.append(
-                try ["report.txt", "report.json", "trace.txt"].map { try Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0)) })
+                try ["report.txt", "report.json", "trace.txt", "timeline.html", "timeseries.csv"].map {
+                    try Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0))
+                })
         }
         #expect(outputs[0] == outputs[1])
         #expect(outputs[0].allSatisfy { !$0.isEmpty })
