@@ -30,6 +30,9 @@ public enum CLI {
           drainsim import FILE... [-o SCENARIO] [--rolling]  a scenario from `oc get -o yaml` output
           drainsim generate --nodes N [--vms-per-node K]...  a synthetic cluster under a rolling maintenance
           drainsim COMMAND --help                            help on one command
+          drainsim --version                                 the release
+
+        Options take their value as --flag value or --flag=value; -o json is --json.
 
         Exit status: 0 ok, 1 an expectation of the scenario failed, 2 bad input or usage,
         3 a broken invariant (run --check-invariants): a bug in drainsim, please report it.
@@ -42,7 +45,7 @@ public enum CLI {
           --seed N             use seed N instead of the scenario's own (default: the scenario's, else 1)
           --out DIR            also write DIR/report.txt, DIR/report.json, DIR/trace.txt,
                                DIR/timeline.html and DIR/timeseries.csv
-          --json               print the JSON report instead of the text one
+          --json, -o json      print the JSON report instead of the text one
           --check-invariants   check the model's rules after every event (one node per VMI, one node
                                per ReadWriteOnce volume, capacity, migration limits, outages); slower
         Exit status: 0 all expectations met, 1 some failed (listed in the report), 2 bad input,
@@ -97,7 +100,7 @@ public enum CLI {
         (replay it with drainsim run --seed), and for each setting the paired difference to the first.
           --jobs J       threads (default: every core); the results do not depend on it
           --shard I/N    run only the runs k with k mod N = I; --shard N takes I from JOB_COMPLETION_INDEX
-          --json         print JSON (a shard's JSON is what drainsim merge reads)
+          --json, -o json  print JSON (a shard's JSON is what drainsim merge reads)
           --csv FILE     also write the table as CSV
         Progress (runs done, rate, time left) goes to standard error when it is a terminal.
         """
@@ -115,15 +118,25 @@ public enum CLI {
         second for each run and the best one. Build with -c release for meaningful figures.
         """
 
+    /// This release; `drainsim --version` prints it.
+    public static let version = "0.14.0"
+
     public static func main(_ args: [String], out: inout String, err: inout String) -> Int32 {
         guard let command = args.first else {
             err += usage + "\n"
             return ExitCode.badInput.rawValue
         }
-        let rest = Array(args.dropFirst())
+        let rest: [String]
+        do { rest = try inlineValuesSplit(Array(args.dropFirst())) } catch {
+            err += "drainsim \(command): \(error.message)\n"
+            return ExitCode.badInput.rawValue
+        }
         switch command {
         case "--help", "-h", "help":
             out += usage + "\n"
+            return ExitCode.ok.rawValue
+        case "--version", "version":
+            out += "drainsim \(version)\n"
             return ExitCode.ok.rawValue
         case "run": return run(rest, out: &out, err: &err).rawValue
         case "validate": return validate(rest, out: &out, err: &err).rawValue
@@ -174,6 +187,14 @@ public enum CLI {
             let a = args[k]
             if a == "--help" || a == "-h" {
                 o.help = true
+            } else if (a == "-o" || a == "--output") && allowed.contains("--json") {
+                // `-o json` as in oc/kubectl, where the command prints a report.
+                let v = try value(a)
+                switch v {
+                case "json": o.json = true
+                case "text": o.json = false
+                default: throw UsageError(message: "\(a) takes json or text, not \"\(v)\"")
+                }
             } else if a.hasPrefix("-") {
                 guard allowed.contains(a) else { throw UsageError(message: "unknown option \(a)") }
                 switch a {
@@ -215,6 +236,24 @@ public enum CLI {
     }
 
     struct UsageError: Error { var message: String }
+
+    /// Options that take no value: `--json=true` is refused rather than read as a file named "true".
+    static let switches: Set<String> = ["--json", "--each", "--record", "--check-invariants", "--rolling", "--help"]
+
+    /// `--flag=value` as well as `--flag value`, as the Kubernetes tools accept: split at the first "=".
+    static func inlineValuesSplit(_ args: [String]) throws(UsageError) -> [String] {
+        var out: [String] = []
+        for a in args {
+            guard a.hasPrefix("--"), let eq = a.firstIndex(of: "=") else {
+                out.append(a)
+                continue
+            }
+            let flag = String(a[..<eq])
+            if switches.contains(flag) { throw UsageError(message: "\(flag) takes no value (\(a))") }
+            out += [flag, String(a[a.index(after: eq)...])]
+        }
+        return out
+    }
 
     /// Reads and checks a scenario file; the error text names file (as `display`), line, column and field.
     public static func load(_ path: String, display: String? = nil) -> Result<ScenarioFile, ScenarioErrorText> {
@@ -297,10 +336,11 @@ public enum CLI {
         // With --out the trace goes to its file as the run makes it.
         var traceFile: OutputFile?
         if let dir = o.outDir {
-            do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                traceFile = try OutputFile(dir + "/trace.txt")
-            } catch {
+            if let problem = makeOutputDirectory(dir) {
+                err += "drainsim run: --out \(dir): \(problem)\n"
+                return .badInput
+            }
+            do { traceFile = try OutputFile(dir + "/trace.txt") } catch {
                 err += "drainsim run: cannot write to \(dir): \(error.localizedDescription)\n"
                 return .badInput
             }
@@ -362,13 +402,42 @@ public enum CLI {
     /// A file's text, or the message naming why it cannot be read (missing, not UTF-8, with the position).
     static func readText(_ path: String, display: String? = nil) -> Result<String, ScenarioErrorText> {
         let name = display ?? path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return .failure(ScenarioErrorText(text: "\(name): no such file"))
+        }
+        if isDirectory.boolValue {
+            return .failure(ScenarioErrorText(text: "\(name): is a directory; give a scenario file (e.g. \(name)/NAME.yaml)"))
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure(ScenarioErrorText(text: "\(name): cannot read the file"))
+            return .failure(ScenarioErrorText(text: "\(name): cannot read the file (permission denied?)"))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             return .failure(ScenarioErrorText(text: "\(name):\(notUTF8(data)): the file is not UTF-8 text"))
         }
         return .success(text)
+    }
+
+    /// Makes `dir` (and its missing parents) for output, or says why it cannot: a file in the way,
+    /// or a directory that is not writable.
+    static func makeOutputDirectory(_ dir: String) -> String? {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: dir, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { return "is a file, not a directory" }
+            return fm.isWritableFile(atPath: dir) ? nil : "the directory is not writable"
+        }
+        // The nearest part of the path that exists must be a writable directory.
+        var parent = URL(fileURLWithPath: dir).deletingLastPathComponent()
+        while !fm.fileExists(atPath: parent.path, isDirectory: &isDirectory) && parent.path != "/" {
+            parent = parent.deletingLastPathComponent()
+        }
+        guard isDirectory.boolValue else { return "\(parent.path) is a file, not a directory" }
+        guard fm.isWritableFile(atPath: parent.path) else { return "cannot create it: \(parent.path) is not writable" }
+        do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            return "cannot create it: \(error.localizedDescription)"
+        }
+        return nil
     }
 
     static func write(_ text: String, to path: String) throws {

@@ -31,10 +31,29 @@ import Testing
         #expect(run(["run", "x.yaml", "--seed", "minus-one"]).status == 2)
     }
 
-    @Test func anUnreadableFileExitsTwoAndSaysSo() {
-        let r = run(["run", "/nonexistent/scenario.yaml"])
-        #expect(r.status == 2)
-        #expect(r.err == "/nonexistent/scenario.yaml: cannot read the file\n")
+    @Test func aMissingFileADirectoryAndABadOutPathEachSayWhatIsWrong() throws {
+        let missing = run(["run", "/nonexistent/scenario.yaml"])
+        #expect(missing.status == 2)
+        #expect(missing.err == "/nonexistent/scenario.yaml: no such file\n")
+        let dir = FileManager.default.temporaryDirectory.path
+        let directory = run(["run", dir])
+        #expect(directory.status == 2)
+        #expect(directory.err == "\(dir): is a directory; give a scenario file (e.g. \(dir)/NAME.yaml)\n")
+        let scenario = try temporaryScenario("nodes: [{name: w, cpu: '4', memory: 8Gi}]\n")
+        let fileInTheWay = run(["run", scenario, "--out", scenario + "/out"])
+        #expect(fileInTheWay.status == 2)
+        #expect(fileInTheWay.err == "drainsim run: --out \(scenario)/out: \(scenario) is a file, not a directory\n")
+    }
+
+    @Test func versionFlagsWithEqualsAndDashOJsonWorkAsInOc() throws {
+        #expect(run(["--version"]).out == "drainsim \(CLI.version)\n")
+        let scenario = packageRoot.appendingPathComponent("scenarios/rolling-small.yaml").path
+        let spaced = run(["run", scenario, "--seed", "3", "--json"])
+        #expect(spaced.status == 0 && spaced.out.hasPrefix("{"))
+        #expect(run(["run", scenario, "--seed=3", "-o", "json"]).out == spaced.out)
+        #expect(run(["run", scenario, "--seed=3", "--output=json"]).out == spaced.out)
+        #expect(run(["run", scenario, "--json=yes"]).err.hasPrefix("drainsim run: --json takes no value (--json=yes)"))
+        #expect(run(["run", scenario, "-o", "yaml"]).err.hasPrefix("drainsim run: -o takes json or text, not \"yaml\""))
     }
 
     /// A VM evicted with strategy None is down 1 m (10 s shutdown, 20 s launcher, 30 s boot):
