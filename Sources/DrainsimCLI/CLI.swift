@@ -428,12 +428,16 @@ public enum CLI {
             return fm.isWritableFile(atPath: dir) ? nil : "the directory is not writable"
         }
         // The nearest part of the path that exists must be a writable directory.
-        var parent = URL(fileURLWithPath: dir).deletingLastPathComponent()
-        while !fm.fileExists(atPath: parent.path, isDirectory: &isDirectory) && parent.path != "/" {
-            parent = parent.deletingLastPathComponent()
+        // (Named as the user wrote it: `report.txt`, not an absolute path.)
+        var parent = (dir as NSString).deletingLastPathComponent
+        while !parent.isEmpty && parent != "/" && !fm.fileExists(atPath: parent, isDirectory: &isDirectory) {
+            parent = (parent as NSString).deletingLastPathComponent
         }
-        guard isDirectory.boolValue else { return "\(parent.path) is a file, not a directory" }
-        guard fm.isWritableFile(atPath: parent.path) else { return "cannot create it: \(parent.path) is not writable" }
+        if parent.isEmpty { parent = "." }
+        if !fm.fileExists(atPath: parent, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            return "\(parent) is a file, not a directory"
+        }
+        guard fm.isWritableFile(atPath: parent) else { return "cannot create it: \(parent) is not writable" }
         do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
             return "cannot create it: \(error.localizedDescription)"
         }
