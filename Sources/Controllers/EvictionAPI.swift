@@ -49,7 +49,7 @@ public enum EvictionAPI {
             } else if !pod.ready {
                 what = "not Ready"
             } else {
-                what = "recovering until \((pod.readySince ?? now) + budget.recoveryTime)"
+                what = "recovering until \(((pod.readySince ?? now) + budget.recoveryTime).elapsed)"
             }
             waiting.append("\(pod.name)\(where_) \(what)")
         }

@@ -35,7 +35,7 @@ public enum MigrationController {
         let limits = state.config.liveMigration
         switch hold {
         case .backoff:
-            return "retry backoff after \(state.vmStatus[mig.vm.i].evacuationFailures) failed migration(s), until \(mig.holdUntil)"
+            return "retry backoff after \(state.vmStatus[mig.vm.i].evacuationFailures) failed migration(s), until \(mig.holdUntil.elapsed)"
         case .clusterLimit: return "parallelMigrationsPerCluster (\(limits.parallelMigrationsPerCluster)) reached"
         case .sourceUnavailable: return "source node \(state.nodes[mig.source.i].name) is down"
         case .recheck: return "a slot is free; the migration controller looks again at \(mig.recheckAt ?? .zero) (every 5 s)"

@@ -86,13 +86,13 @@ struct FaultTimeline {
         if s.config.remediation.kind == .SelfNodeRemediation || s.config.remediation.kind == .FenceAgentsRemediation {
             remediation += ", \(s.config.remediation.strategy.rawValue)"
         }
-        var out = "  \(fault.kind.description) on \(s.nodes[fault.node.i].name) at \(fault.at) (remediation \(remediation))\n"
+        let out = TextLayout.wrap(
+            "\(fault.kind.description) on \(s.nodes[fault.node.i].name) at \(fault.at.elapsed) (remediation \(remediation))")
+        var table = TextTable("AFTER", "AT", "WHAT")
         for e in entries {
-            let offset = e.at.map { "+\($0 - fault.at)" } ?? "never"
-            let when = e.at.map { "\($0)" } ?? ""
-            out += "    " + offset.padded(to: 12) + when.padded(to: 14) + e.text + "\n"
+            table.add(e.at.map { SimTime(milliseconds: ($0 - fault.at).milliseconds).elapsed } ?? "never", e.at?.elapsed ?? "", e.text)
         }
-        return out
+        return out + table.render(indent: 4)
     }
 
     func json(_ r: RunRecord) -> JSONValue {

@@ -46,8 +46,8 @@ extension ReportText {
         let s = r.state
         guard !s.workloads.isEmpty else { return "" }
         var out = "\nWorkloads (pods that are not VMs) and their budgets\n"
-        for b in s.budgets.indices { out += "  " + r.budgetLine(b) + "\n" }
-        for w in s.workloads.indices.prefix(vmDetailLimit) { out += "  " + r.workloadLine(w) + "\n" }
+        for b in s.budgets.indices { out += TextLayout.wrap(r.budgetLine(b)) }
+        for w in s.workloads.indices.prefix(vmDetailLimit) { out += TextLayout.wrap(r.workloadLine(w)) }
         if s.workloads.count > vmDetailLimit { out += "  ... \(s.workloads.count - vmDetailLimit) more workload(s) in report.json\n" }
         return out
     }

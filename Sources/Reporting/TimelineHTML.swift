@@ -88,7 +88,8 @@ public enum TimelineHTML {
             + "<title>\(escape(title))</title></rect>\n"
     }
 
-    static func at(_ t: SimTime) -> String { t == .zero ? "+0" : "+\(SimDuration(milliseconds: t.milliseconds))" }
+    /// Exact times in hover titles, as the trace writes them (`00:01:37.118`).
+    static func at(_ t: SimTime) -> String { t.description }
 
     static func heading(_ text: String, y: inout Int) -> String {
         y += 18
@@ -145,7 +146,7 @@ public enum TimelineHTML {
             let x = n(canvas.x(SimTime(milliseconds: t)))
             out += "<line x1=\"\(x)\" y1=\"\(top - 4)\" x2=\"\(x)\" y2=\"\(bottom)\"/>"
             out += "<text x=\"\(x)\" y=\"\(top - 8)\" text-anchor=\"middle\" stroke=\"none\" fill=\"#555\">"
-            out += "\(at(SimTime(milliseconds: t)))</text>\n"
+            out += "\(SimTime(milliseconds: t).elapsed)</text>\n"
             t += step
         }
         let endX = n(canvas.x(SimTime(milliseconds: canvas.end)))

@@ -12,7 +12,7 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .done: return "done"
-        case .timeLimit(let t): return "time limit \(t)"
+        case .timeLimit: return "time limit (stopAt)"
         case .eventLimit(let n): return "event limit \(n)"
         case .halted(let why): return why
         }

@@ -46,20 +46,32 @@ public struct SimDuration: Hashable, Comparable, Sendable, Codable, CustomString
     @inlinable
     public static func * (a: SimDuration, k: Int64) -> SimDuration { SimDuration(milliseconds: a.milliseconds * k) }
 
-    /// Compact human form: `300ms`, `5s`, `1m30s`, `2h05m`, `12.250s`.
+    /// The one form every duration is written in: whole seconds, rounded up so a figure never
+    /// understates (`45s`, `2m00s`, `1h02m03s`); under a second, where milliseconds matter (a
+    /// migration's pause), milliseconds (`74ms`). JSON keeps the exact milliseconds.
     public var description: String {
         let ms = milliseconds
         if ms < 0 { return "-" + SimDuration(milliseconds: -ms).description }
+        if ms == 0 { return "0s" }
         if ms < 1000 { return "\(ms)ms" }
-        let totalSeconds = ms / 1000, frac = ms % 1000
-        let h = totalSeconds / 3600, m = (totalSeconds / 60) % 60, s = totalSeconds % 60
-        let secs = frac == 0 ? "\(s)s" : "\(s).\(pad(frac, 3))s"
-        if h > 0 {
-            return "\(h)h" + pad(m, 2) + "m" + (s == 0 && frac == 0 ? "" : pad(s, 2) + (frac == 0 ? "s" : "." + pad(frac, 3) + "s"))
-        }
-        if m > 0 { return "\(m)m" + (s == 0 && frac == 0 ? "" : secs) }
-        return secs
+        return clock((ms + 999) / 1000)
     }
+}
+
+extension SimTime {
+    /// Time since the start of the run as reports write it, `+1h02m03s` (whole seconds, rounded
+    /// down as a clock shows them; the trace keeps milliseconds).
+    public var elapsed: String {
+        milliseconds < 0 ? "-" + SimTime(milliseconds: -milliseconds).elapsed : "+" + clock(milliseconds / 1000)
+    }
+}
+
+/// `45s`, `2m00s`, `1h02m03s`.
+func clock(_ seconds: Int64) -> String {
+    let h = seconds / 3600, m = (seconds / 60) % 60, s = seconds % 60
+    if h > 0 { return "\(h)h" + pad(m, 2) + "m" + pad(s, 2) + "s" }
+    if m > 0 { return "\(m)m" + pad(s, 2) + "s" }
+    return "\(s)s"
 }
 
 func pad(_ v: Int64, _ width: Int) -> String {

@@ -248,7 +248,7 @@ extension Simulation {
             let reason = denial.message(for: vm, in: state)
             if let m = vmi.migration {
                 let mig = state.migrations[m.i]
-                var s = "\(reason); migration \(mig.name) \(mig.phase.rawValue) since \(mig.phaseSince)"
+                var s = "\(reason); migration \(mig.name) \(mig.phase.rawValue) since \(mig.phaseSince.elapsed)"
                 var why = mig.waitingReason
                 if mig.phase == .Pending {
                     why = MigrationController.hold(m, in: state, now: now).map { MigrationController.describe($0, m, in: state) }

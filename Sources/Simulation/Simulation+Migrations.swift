@@ -231,7 +231,7 @@ extension Simulation {
         failMigration(
             m,
             reason:
-                "no progress for \(now - since): no bytes sent since \(since), \(ByteFormat.describe(tr.roundBytesLeft)) of the round left"
+                "no progress for \(now - since): no bytes sent since \(since.elapsed), \(ByteFormat.describe(tr.roundBytesLeft)) of the round left"
                 + " (a migration network is down or the target stalled; progressTimeout \(timeout))")
     }
 

@@ -377,7 +377,7 @@ public struct Simulation {
         case .timeLimit where scenario.stopAt != nil: record.ending = .stopAt
         case .timeLimit:
             record.ending = .noProgress(since: lastProgress, horizon: Simulation.defaultHorizon)
-            record.stopReason = "nothing progressed for \(Simulation.defaultHorizon) since \(lastProgress) (no stopAt)"
+            record.stopReason = "nothing progressed for \(Simulation.defaultHorizon) since \(lastProgress.elapsed) (no stopAt)"
         case .eventLimit, .halted: record.ending = .limit(record.stopReason)
         }
         record.rollingMaintenances = rollings.map(\.record)

@@ -84,11 +84,21 @@ import Testing
 }
 
 @Suite struct SimTimeTests {
-    @Test func durationsPrintCompactly() {
+    /// One duration format: whole seconds rounded up (never understating), milliseconds below a second.
+    @Test func durationsPrintInOneFormatRoundedUpToTheSecond() {
         #expect(SimDuration(milliseconds: 300).description == "300ms")
         #expect(SimDuration.seconds(90).description == "1m30s")
-        #expect(SimDuration(milliseconds: 12_250).description == "12.250s")
-        #expect(SimDuration.minutes(125).description == "2h05m")
+        #expect(SimDuration(milliseconds: 12_250).description == "13s")
+        #expect(SimDuration(milliseconds: 120_001).description == "2m01s")
+        #expect(SimDuration.minutes(125).description == "2h05m00s")
+        #expect(SimDuration(milliseconds: -1500).description == "-2s")
+    }
+
+    /// Elapsed times are a clock: rounded down.
+    @Test func elapsedTimesReadLikeAClock() {
+        #expect(SimTime(milliseconds: 3_723_999).elapsed == "+1h02m03s")
+        #expect(SimTime(milliseconds: 999).elapsed == "+0s")
+        #expect(SimTime(milliseconds: 300_000).elapsed == "+5m00s")
         #expect(SimTime(milliseconds: 3_723_004).description == "01:02:03.004")
     }
 }

@@ -28,7 +28,7 @@ import Testing
         (node + "cluster: {downtimeLimit: 90d}\n", ":2:26: cluster.downtimeLimit: 90d is out of range; expected 1ms...33m20s"),
         (
             node + "timeline: [{at: 106751991167d, cordon: w}]\n",
-            ":2:17: timeline[0].at: 106751991167d is out of range; expected 0ms...87600h00m"
+            ":2:17: timeline[0].at: 106751991167d is out of range; expected 0s...87600h00m00s"
         ),
         (
             node + "cluster: {liveMigration: {bandwidthPerMigration: 7bps}}\n",
@@ -44,7 +44,7 @@ import Testing
         ),
         (
             node + "stopAt: 1h\ntimeline: [{at: 2h, cordon: w}]\n",
-            ":3:17: timeline[0].at: this action comes after stopAt (1h00m), so it would never happen; move it or stopAt"
+            ":3:17: timeline[0].at: this action comes after stopAt (1h00m00s), so it would never happen; move it or stopAt"
         ),
         (
             node + "vms: [{name: a, cpu: 1, memory: 1Gi, runStrategy: Always, node: \"w{i}\"}]\n",

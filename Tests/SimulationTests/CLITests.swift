@@ -69,7 +69,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let r = run(["run", path])
         #expect(r.status == 1)
-        #expect(r.err.contains("FAIL maxDowntime ≤ 30s (actual 1m (a))"))
+        #expect(r.err.contains("FAIL maxDowntime ≤ 30s (actual 1m00s (a))"))
         #expect(r.out.contains("PASS blockedDrains = 0"))
         let json = run(["run", path, "--json"])
         #expect(json.out.hasPrefix("{\n  \"scenario\""))

@@ -44,11 +44,14 @@ import Testing
         let r = check([file, "--junit", junit])
         #expect(r.status == 1)
         #expect(r.out.contains("FAIL"))
-        #expect(r.out.contains("totalDowntime 296ms -> 4m (worse, beyond tolerance 0); maxDowntime 74ms -> 1m (worse, beyond tolerance 0)"))
+        #expect(
+            r.out.contains(
+                "totalDowntime 296ms -> 4m00s (worse, beyond tolerance 0); maxDowntime 74ms -> 1m00s (worse, beyond tolerance 0)"))
         #expect(r.out.contains("first divergence at trace line 3"))
         let xml = try String(contentsOfFile: junit, encoding: .utf8)
         #expect(xml.contains("<testsuites name=\"drainsim check\" tests=\"1\" failures=\"1\">"))
-        #expect(xml.contains("<failure message=\"totalDowntime 296ms -&gt; 4m (worse, beyond tolerance 0); maxDowntime 74ms -&gt; 1m"))
+        #expect(
+            xml.contains("<failure message=\"totalDowntime 296ms -&gt; 4m00s (worse, beyond tolerance 0); maxDowntime 74ms -&gt; 1m00s"))
     }
 
     /// A guest that shuts down at 1:00 and, being Always, is back at 1:50 (launcher 20 s + boot 30 s):
@@ -70,7 +73,7 @@ import Testing
             .write(toFile: file, atomically: true, encoding: .utf8)
         let r = check([file])
         #expect(r.status == 1, "\(r.out)")
-        #expect(r.out.contains("totalDowntime 50s -> 0ms (better)"))
+        #expect(r.out.contains("totalDowntime 50s -> 0s (better)"))
         #expect(r.out.contains("vmsDownAtEnd 0 -> 1 (worse, beyond tolerance 0)"))
         #expect(!r.out.contains("vmsWithOutage"))
     }
@@ -103,7 +106,7 @@ import Testing
         try tolerated.write(toFile: file, atomically: true, encoding: .utf8)
         let r = check([file])
         #expect(r.status == 0, "\(r.out)")
-        #expect(r.out.contains("maxDowntime 74ms -> 1m (worse, within tolerance 2m)"))
+        #expect(r.out.contains("maxDowntime 74ms -> 1m00s (worse, within tolerance 2m00s)"))
     }
 
     /// Faster migration links shorten the pauses: better, reported, and it passes.

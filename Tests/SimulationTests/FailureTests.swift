@@ -243,7 +243,7 @@ private func nic(_ network: String, duration: String? = nil, cluster: String = "
         #expect(m.endedAt == ms(230_000))
         #expect(
             m.failureReason
-                == "no progress for 2m30s: no bytes sent since 00:01:20.000, 4Gi of the round left (a migration network is down or the target stalled; progressTimeout 2m30s)"
+                == "no progress for 2m30s: no bytes sent since +1m20s, 4Gi of the round left (a migration network is down or the target stalled; progressTimeout 2m30s)"
         )
         #expect(!r.isDown(r.vm("v")))
     }

@@ -55,6 +55,18 @@ import Testing
     }
 }
 
+@Suite struct ReportLayoutTests {
+    /// Every shipped report fits a 120-column terminal; the full detail stays in report.json.
+    @Test(arguments: GoldenTests.scenarios)
+    func shippedReportsFitOneHundredTwentyColumns(_ file: String) throws {
+        let name = file.replacingOccurrences(of: ".yaml", with: "").replacingOccurrences(of: ".json", with: "")
+        let path = packageRoot.appendingPathComponent("results/\(name)/report.txt").path
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }  // kept as a digest
+        let long = text.split(separator: "\n").filter { $0.count > 120 }.map(String.init)
+        #expect(long.isEmpty, "\(long)")
+    }
+}
+
 @Suite struct DeterminismTests {
     /// The binary next to the test bundle, built by `swift build` before `swift test`.
     static func binary() -> String? {

@@ -28,11 +28,11 @@ import Testing
         let text = ReportText.render(r)
         #expect(text.contains("  VMs down at the end   2 of 3 (listed under \"Down at the end\")\n"))
         #expect(
-            text.contains("  VMs with an outage    2 (shut down, restarted, failed or not started): 3h40m in all, worst 1h50m (web-0)\n"))
-        #expect(
             text.contains(
-                "  web-0: down since 00:10:00.000 (1h50m), still down at the end: kernel panic on worker-0; awaiting fencing: "
-                    + "the VMI still looks Running to KubeVirt\n"))
+                "  VMs with an outage    2 (shut down, restarted, failed or not started): 3h40m00s in all, worst 1h50m00s (web-0)\n"))
+        #expect(
+            text.mentions(
+                "  web-0  +10m00s     1h50m00s  kernel panic on worker-0; awaiting fencing: the VMI still looks Running to KubeVirt\n"))
         #expect(r.expectations.map(\.expectation) == ["maxVMsDownAtEnd ≤ 1", "maxVMsWithOutage ≤ 2"])
         #expect(r.expectations.map(\.passed) == [false, true])
         #expect(r.expectations.first?.actual == "2 (web-0, web-1)")
@@ -51,10 +51,11 @@ import Testing
                 with: "  - {name: batch, cpu: 2, memory: 4Gi, runStrategy: Always, evictionStrategy: None, node: worker-0}\ntimeline:"))
         let text = ReportText.render(r)
         #expect(text.contains("  VMs down at the end   0 of 5\n"))
-        #expect(text.contains("  VMs with an outage    1 (shut down, restarted, failed or not started): 1m in all, worst 1m (batch)\n"))
+        #expect(
+            text.contains("  VMs with an outage    1 (shut down, restarted, failed or not started): 1m00s in all, worst 1m00s (batch)\n"))
         #expect(text.contains("  VMs only paused       4 by live migration; longest pause 74ms (web-0)\n"))
-        #expect(text.contains("  total downtime        1m0.296s (outages and migration pauses)\n"))
-        #expect(text.contains("      paused 00:01:"))
+        #expect(text.contains("  total downtime        1m01s (outages and migration pauses)\n"))
+        #expect(text.contains("    paused +1m"))
         #expect(RunMetrics(r)[.vmsWithOutage] == 1 && RunMetrics(r)[.vmsWithDowntime] == 5)
     }
 }
@@ -87,7 +88,7 @@ import Testing
         #expect(r.endTime == ms(180 * 3_600_000 + 60_000))
         #expect(
             text.contains(
-                "  rolling maintenance of 30 node(s), maxUnavailable 1, started 00:01:00.000: finished at 180:01:00.000 after 180h00m\n"))
+                "  rolling maintenance of 30 node(s), maxUnavailable 1, started +1m00s: finished at +180h01m00s after 180h00m00s\n"))
     }
 
     /// db's only disk is ReadWriteOnce under LiveMigrate: the eviction is refused forever, the
@@ -103,10 +104,10 @@ import Testing
             """)
         #expect(r.ending == .quiet)
         #expect(
-            text.contains(
-                "0 of 3 done; stuck at worker-0 since 00:01:00.000 because db cannot leave: LiveMigrate and DisksNotLiveMigratable: "
+            text.mentions(
+                "0 of 3 done; stuck at worker-0 since +1m00s because db cannot leave: LiveMigrate and DisksNotLiveMigratable: "
                     + "PVC db is ReadWriteOnce; 2 never started\n"))
-        #expect(text.contains("BLOCKED, still Running for 0ms, drainProgress 0% (the cluster went quiet: it would never finish)"))
+        #expect(text.mentions("BLOCKED  0s    drainProgress 0%; the cluster went quiet: it would never finish"))
     }
 
     /// Empty nodes, 1 h each, stopAt 2h: worker-0 is done at 1:01, worker-1 is in maintenance until
@@ -119,7 +120,7 @@ import Testing
             timeline: [{at: 1m, rollingMaintenance: {maxUnavailable: 1, maintenanceDuration: 1h}}]
             """)
         #expect(r.ending == .stopAt)
-        #expect(text.contains("1 of 3 done; worker-1 in progress when the run was cut at 02:00:00.000; 1 not started\n"))
+        #expect(text.mentions("1 of 3 done; worker-1 in progress when the run was cut at +2h00m00s; 1 not started\n"))
         #expect(!text.contains("BLOCKED"))
     }
 
@@ -139,7 +140,7 @@ import Testing
             """, checkInvariants: false)
         #expect(r.ending == .noProgress(since: ms(60_000), horizon: .minutes(7 * 24 * 60)))
         #expect(r.endTime == ms(168 * 3_600_000 + 60_000))
-        #expect(r.stopReason == "nothing progressed for 168h00m since 00:01:00.000 (no stopAt)")
-        #expect(text.contains("BLOCKED, still Running for 168h00m, drainProgress 0% (nothing progressed for 168h00m since 00:01:00.000)"))
+        #expect(r.stopReason == "nothing progressed for 168h00m00s since +1m00s (no stopAt)")
+        #expect(text.mentions("BLOCKED  168h00m00s  drainProgress 0%; nothing progressed for 168h00m00s since +1m00s"))
     }
 }

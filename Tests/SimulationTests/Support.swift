@@ -49,3 +49,11 @@ let fourWebVMsDrainedFromWorker0 =
              node: worker-0, volumes: [{persistentVolumeClaim: {claimName: "d-{i}"}}]}
         timeline: [{at: 1m, nodeMaintenance: {node: worker-0}}]
         """
+
+extension String {
+    /// Whether the report says `sentence`, wherever the 120-column layout broke its lines or padded
+    /// its columns: runs of spaces and newlines compare as one space.
+    func mentions(_ sentence: String) -> Bool { squeezed.contains(sentence.squeezed) }
+
+    private var squeezed: String { replacingOccurrences(of: "[ \n]+", with: " ", options: .regularExpression) }
+}

@@ -91,13 +91,14 @@ final class SVGElements: NSObject, XMLParserDelegate {
         // 1:00 starts at 210 + ⌊60,000 · 10,400 / 141,750⌋ tenths = 210 + 440.2 = 650.2.
         let maintenance = try #require(svg.marks("node-span").first { $0.title.hasPrefix("worker-0: draining") })
         #expect(maintenance.attributes["x"] == "650.2")
-        #expect(maintenance.title.hasPrefix("worker-0: draining +1m → +2m15s, 1m15s. NodeMaintenance"))
+        #expect(maintenance.title.hasPrefix("worker-0: draining 00:01:00.000 → 00:02:15.000, 1m15s. NodeMaintenance"))
         let inMaintenance = try #require(svg.marks("node-span").first { $0.title.hasPrefix("worker-0: in maintenance") })
         #expect(inMaintenance.title.contains("still at the end"))
         // Each migration's title gives its VM, source, target and times.
         #expect(
             svg.marks("migration").contains {
-                $0.title.hasPrefix("kubevirt-evacuation-web-2-1: web-2 worker-0 → worker-1, Succeeded; created +1m, Scheduling +1m37.118s")
+                $0.title.hasPrefix(
+                    "kubevirt-evacuation-web-2-1: web-2 worker-0 → worker-1, Succeeded; created 00:01:00.000, Scheduling 00:01:37.118")
             })
         #expect(svg.marks("handover").count == 4)
     }
@@ -120,11 +121,11 @@ final class SVGElements: NSObject, XMLParserDelegate {
         #expect(outages.count == 2)
         #expect(svg.marks("open").count == 1)
         #expect(outages.allSatisfy { $0.attributes["fill"] == OutageCause.nodeFailure.colour })
-        #expect(outages.contains { $0.title.hasPrefix("batch: down +10m → still down at the end") })
+        #expect(outages.contains { $0.title.hasPrefix("batch: down 00:10:00.000 → still down at the end") })
         // The milestones of the fault: the panic, Ready=Unknown 50 s later, and the rest of R7.
         let markers = svg.marks("fault-marker").map(\.title)
-        #expect(markers.first == "worker-1 +10m: kernel panic: the node stops, 2 VM(s) die with it")
-        #expect(markers.contains("worker-1 +10m50s: Ready=Unknown, unreachable taints (node-monitor grace period)"))
+        #expect(markers.first == "worker-1 00:10:00.000: kernel panic: the node stops, 2 VM(s) die with it")
+        #expect(markers.contains("worker-1 00:10:50.000: Ready=Unknown, unreachable taints (node-monitor grace period)"))
         let samples = RunTimeline(r).samples
         #expect(samples.first { $0.time == ms(600_000) }?.vmsDown == 2)
         #expect(samples.last?.vmsDown == 1)
