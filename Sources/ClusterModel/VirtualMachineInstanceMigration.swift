@@ -125,10 +125,10 @@ public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
     /// migration fails and the guest resumes on its source.
     public var stopAndCopyPausedGuest = false
     public var endedAt: SimTime?
-    /// When it left Pending (Scheduling) and when its transfer began (Running): the timeline's
-    /// count of Pending / Scheduling / Running migrations over time.
+    /// When it left Pending (Scheduling), for the timeline's count of migrations by phase.
     public private(set) var schedulingAt: SimTime?
-    public private(set) var runningAt: SimTime?
+    /// When it began Running: its transfer started then.
+    public var runningAt: SimTime? { transfer?.startedAt }
 
     /// This migration holds its guest paused (stop-and-copy, or workload disruption): the guest serves
     /// again at the handover, or on its source if the migration fails.
@@ -152,9 +152,8 @@ public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
         phaseSince = now
         switch next {
         case .Scheduling: schedulingAt = now
-        case .Running: runningAt = now
         case .Succeeded, .Failed: endedAt = now
-        case .Pending, .Scheduled: break
+        case .Pending, .Scheduled, .Running: break
         }
     }
 }

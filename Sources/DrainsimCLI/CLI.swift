@@ -345,13 +345,14 @@ public enum CLI {
                 return .badInput
             }
         }
-        var sim = Simulation(
-            scenario: scenario, options: SimulationOptions(seed: o.seed, checkInvariants: o.checkInvariants, trace: false),
+        // The scenario and the simulation (its initial state, its event queue) are let go once the
+        // run is over: only the record is needed to write the outputs.
+        let (record, violations) = simulate(
+            consume scenario, SimulationOptions(seed: o.seed, checkInvariants: o.checkInvariants, trace: false),
             traceSink: traceFile.map { file in { file.write($0) } })
-        let record = sim.run()
-        if !sim.invariantViolations.isEmpty {
+        if !violations.isEmpty {
             err += "drainsim run: BUG: an invariant of the model broke; please report it with the scenario and this text:\n"
-            for v in sim.invariantViolations { err += "  \(v)\n" }
+            for v in violations { err += "  \(v)\n" }
             return .invariantBroken
         }
         // Only what is asked for is built, and files are written as they are made: the JSON report
@@ -362,8 +363,9 @@ public enum CLI {
                 try traceFile?.close()
                 try write(text, to: dir + "/report.txt")
                 try stream(to: dir + "/report.json") { chunk in ReportJSON.write(record, chunk: chunk) }
-                try write(TimelineHTML.render(record), to: dir + "/timeline.html")
-                try write(RunTimeline(record).csv(), to: dir + "/timeseries.csv")
+                let timeline = RunTimeline(record)
+                try stream(to: dir + "/timeline.html") { chunk in TimelineHTML.write(record, timeline) { chunk(Array($0.utf8)) } }
+                try stream(to: dir + "/timeseries.csv") { chunk in timeline.csv(chunk: chunk) }
             } catch {
                 err += "drainsim run: cannot write to \(dir): \(error.localizedDescription)\n"
                 return .badInput
@@ -376,6 +378,14 @@ public enum CLI {
             return .expectationsFailed
         }
         return .ok
+    }
+
+    static func simulate(
+        _ scenario: consuming Scenario, _ options: SimulationOptions, traceSink: (([UInt8]) -> Void)?
+    ) -> (RunRecord, [String]) {
+        var sim = Simulation(scenario: scenario, options: options, traceSink: traceSink)
+        let record = sim.run()
+        return (record, sim.invariantViolations)
     }
 
     /// Writes the pieces `produce` hands over to a new file at `path`.

@@ -132,8 +132,13 @@ public struct RunTimeline {
 
     /// Sweeps the changes in time order: one sample per instant, after all of that instant's changes.
     static func samples(_ r: RunRecord, _ spans: [NodeSpan]) -> [Sample] {
-        enum Count { case nodes, vms, pending, scheduling, running }
-        var changes: [(at: Int64, count: Count, by: Int)] = []
+        enum Count: UInt8 { case nodes, vms, pending, scheduling, running }
+        var changes: [(at: Int64, count: Count, by: Int8)] = []
+        // Counted first: these arrays are the run's size, and growing them would hold two copies.
+        var room = 2 * spans.count
+        for outages in r.outages { room += 2 * outages.count }
+        for m in r.state.migrations { room += 2 + (m.schedulingAt == nil ? 0 : 2) + (m.runningAt == nil ? 0 : 2) }
+        changes.reserveCapacity(room)
         // A node counts once however many reasons it has: its unavailable stretches merged.
         var k = 0
         while k < spans.count {
@@ -175,17 +180,21 @@ public struct RunTimeline {
         }
         changes.sort { $0.at < $1.at }
         var out: [Sample] = []
+        var instants = 1
+        for k in changes.indices.dropFirst() where changes[k].at != changes[k - 1].at { instants += 1 }
+        out.reserveCapacity(instants + 1)
         var now = Sample(time: .zero)
         var i = 0
         repeat {
             let t = i < changes.count ? changes[i].at : 0
             while i < changes.count && changes[i].at == t {
+                let by = Int(changes[i].by)
                 switch changes[i].count {
-                case .nodes: now.nodesUnavailable += changes[i].by
-                case .vms: now.vmsDown += changes[i].by
-                case .pending: now.migrationsPending += changes[i].by
-                case .scheduling: now.migrationsScheduling += changes[i].by
-                case .running: now.migrationsRunning += changes[i].by
+                case .nodes: now.nodesUnavailable += by
+                case .vms: now.vmsDown += by
+                case .pending: now.migrationsPending += by
+                case .scheduling: now.migrationsScheduling += by
+                case .running: now.migrationsRunning += by
                 }
                 i += 1
             }
@@ -198,11 +207,24 @@ public struct RunTimeline {
 
     /// `timeseries.csv`: one row per instant at which a count changed.
     public func csv() -> String {
-        var out = "time_ms,time,nodes_unavailable,vms_down,migrations_pending,migrations_scheduling,migrations_running\n"
+        var all: [UInt8] = []
+        csv { all += $0 }
+        return String(decoding: all, as: UTF8.self)
+    }
+
+    /// The same in pieces of about a megabyte, for a file.
+    public func csv(chunk: ([UInt8]) -> Void) {
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 20 + 256)
+        out += "time_ms,time,nodes_unavailable,vms_down,migrations_pending,migrations_scheduling,migrations_running\n".utf8
         for x in samples {
-            out += "\(x.time.milliseconds),\(x.time),\(x.nodesUnavailable),\(x.vmsDown),"
-            out += "\(x.migrationsPending),\(x.migrationsScheduling),\(x.migrationsRunning)\n"
+            out += "\(x.time.milliseconds),\(x.time),\(x.nodesUnavailable),\(x.vmsDown),".utf8
+            out += "\(x.migrationsPending),\(x.migrationsScheduling),\(x.migrationsRunning)\n".utf8
+            if out.count >= 1 << 20 {
+                chunk(out)
+                out.removeAll(keepingCapacity: true)
+            }
         }
-        return out
+        chunk(out)
     }
 }

@@ -1,16 +1,16 @@
 /// Text for a 120-column terminal in the habit of `oc get` (aligned columns under headers) and
 /// `oc describe` (labelled values, long text wrapped under itself).
-enum TextLayout {
-    static let width = 120
+public enum TextLayout {
+    public static let width = 120
 
     /// `text` broken at spaces so no line passes `width`: the first line indented by `indent`, the
     /// rest by `hanging`. A word longer than a line stays whole.
-    static func wrap(_ text: String, indent: Int = 2, hanging: Int? = nil) -> String {
+    public static func wrap(_ text: String, indent: Int = 2, hanging: Int? = nil) -> String {
         wrap(text, after: String(repeating: " ", count: indent), hanging: hanging ?? indent + 2)
     }
 
     /// `text` wrapped after `prefix` on the first line (a table's other columns), the rest indented by `hanging`.
-    static func wrap(_ text: String, after prefix: String, hanging: Int) -> String {
+    public static func wrap(_ text: String, after prefix: String, hanging: Int) -> String {
         let rest = String(repeating: " ", count: hanging)
         var out = prefix
         var column = prefix.count

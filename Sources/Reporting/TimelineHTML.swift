@@ -13,30 +13,37 @@ public enum TimelineHTML {
     static let plotLeft = 210
     static let plotWidth = 1040
 
-    public static func render(_ r: RunRecord) -> String {
-        let timeline = RunTimeline(r)
+    public static func render(_ r: RunRecord, _ timeline: RunTimeline? = nil) -> String {
+        var page = ""
+        write(r, timeline ?? RunTimeline(r)) { page += $0 }
+        return page
+    }
+
+    /// The page in pieces, each section as it is made (a 10,000-node page is megabytes).
+    public static func write(_ r: RunRecord, _ timeline: RunTimeline, chunk: (String) -> Void) {
         let canvas = Canvas(end: max(r.endTime.milliseconds, 1))
-        var body = ""
+        var sections: [String] = []
         var y = 10
-        body += legend(y: &y)
+        sections.append(legend(y: &y))
         y += 26  // room for the time axis labels
         let top = y
-        body += chart(
-            "Migrations", timeline.samples, y: &y,
-            lines: [
-                ("Pending", "#e67e22", \.migrationsPending), ("Scheduling", "#2e86c1", \.migrationsScheduling),
-                ("Running", "#27ae60", \.migrationsRunning),
-            ], canvas: canvas)
+        sections.append(
+            chart(
+                "Migrations", timeline.samples, y: &y,
+                lines: [
+                    ("Pending", "#e67e22", \.migrationsPending), ("Scheduling", "#2e86c1", \.migrationsScheduling),
+                    ("Running", "#27ae60", \.migrationsRunning),
+                ], canvas: canvas))
         // Each on its own scale: a rack of 100 nodes takes thousands of VMs down with it.
-        body += chart(
-            "Nodes unavailable", timeline.samples, y: &y, height: 50, lines: [("cordoned or down", "#5d6d7e", \.nodesUnavailable)],
-            canvas: canvas)
-        body += chart("VMs down", timeline.samples, y: &y, height: 50, lines: [("outages", "#c0392b", \.vmsDown)], canvas: canvas)
-        body += nodeLanes(r, timeline, y: &y, canvas: canvas)
-        body += migrationBars(r, y: &y, canvas: canvas)
-        body += outageRows(r, y: &y, canvas: canvas)
+        sections.append(
+            chart(
+                "Nodes unavailable", timeline.samples, y: &y, height: 50, lines: [("cordoned or down", "#5d6d7e", \.nodesUnavailable)],
+                canvas: canvas))
+        sections.append(chart("VMs down", timeline.samples, y: &y, height: 50, lines: [("outages", "#c0392b", \.vmsDown)], canvas: canvas))
+        sections.append(nodeLanes(r, timeline, y: &y, canvas: canvas))
+        sections.append(migrationBars(r, y: &y, canvas: canvas))
+        sections.append(outageRows(r, y: &y, canvas: canvas))
         let height = y + 10
-        let axis = timeAxis(top: top, bottom: y, canvas: canvas)
 
         let s = r.state
         let outages = r.outageSummary
@@ -45,14 +52,17 @@ public enum TimelineHTML {
         page += "<style>body{font-family:sans-serif;margin:16px;color:#222}svg text{font-family:sans-serif}"
         page += "h1{font-size:20px;margin:0 0 4px}p{margin:4px 0 10px;font-size:13px}</style>\n</head>\n<body>\n"
         page += "<h1>\(escape(r.scenarioName))</h1>\n"
-        page += "<p>seed \(r.seed) · ended at +\(SimDuration(milliseconds: r.endTime.milliseconds)) (\(escape(r.stopReason))) · "
+        page += "<p>seed \(r.seed) · ended at \(r.endTime.elapsed) (\(escape(r.stopReason))) · "
         page += "\(s.nodes.count) nodes, \(s.vms.count) VMs · \(s.migrations.count) migrations · "
         page += "\(outages.vms) VMs with an outage, \(r.vmsDownAtEnd.count) down at the end. "
         page += "Hover a mark for its exact times and reason; report.json has every detail.</p>\n"
         page += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" "
         page += "viewBox=\"0 0 \(width) \(height)\" font-size=\"11\">\n"
-        page += axis + body + "</svg>\n</body>\n</html>\n"
-        return page
+        chunk(page)
+        // The grid goes first, under everything; its height is known only now.
+        chunk(timeAxis(top: top, bottom: y, canvas: canvas))
+        for section in sections { chunk(section) }
+        chunk("</svg>\n</body>\n</html>\n")
     }
 
     /// Maps run time onto the plot; numbers are tenths of a pixel printed as decimals.

@@ -158,12 +158,12 @@ public struct CapacityCheck {
         let what = outcomes.contains(where: \.isPod) ? "VM(s) and pod(s)" : "VM(s)"
         out += stranded.isEmpty ? "Yes: every VM has somewhere to go.\n" : "No: \(stranded.count) of \(outcomes.count) \(what) stranded.\n"
         for o in outcomes {
-            out += "  \(o.vm) on \(o.from): \(o.how)"
-            if let to = o.to, to != "-" { out += " to \(to)" }
-            if let r = o.reason { out += " — STRANDED: \(r)" }
-            out += "\n"
+            var line = "\(o.vm) on \(o.from): \(o.how)"
+            if let to = o.to, to != "-" { line += " to \(to)" }
+            if let r = o.reason { line += " — STRANDED: \(r)" }
+            out += TextLayout.wrap(line, indent: 2, hanging: 6)
         }
-        return out + missingText()
+        return out + missingText().split(separator: "\n").map { TextLayout.wrap(String($0), indent: 0, hanging: 2) }.joined()
     }
 
     /// What would make the nodes evacuable: capacity for the VMs stranded by room, nothing for the rest.
@@ -230,13 +230,16 @@ public struct EachNodeCapacityCheck {
             cannot.isEmpty
             ? "Yes: all \(checks.count).\n" : "\(checks.count - cannot.count) of \(checks.count) can; \(cannot.count) cannot:\n"
         for c in cannot {
-            out += "  \(c.nodes.joined()): \(c.stranded.count) of \(c.outcomes.count) VM(s) stranded: "
-            out += c.stranded.prefix(3).map { "\($0.vm) (\($0.reason ?? ""))" }.joined(separator: "; ")
-            out += c.stranded.count > 3 ? "; and \(c.stranded.count - 3) more\n" : "\n"
-            out += c.missingText().split(separator: "\n").map { "      \($0)\n" }.joined()
+            var line = "\(c.nodes.joined()): \(c.stranded.count) of \(c.outcomes.count) VM(s) stranded: "
+            line += c.stranded.prefix(3).map { "\($0.vm) (\($0.reason ?? ""))" }.joined(separator: "; ")
+            if c.stranded.count > 3 { line += "; and \(c.stranded.count - 3) more" }
+            out += TextLayout.wrap(line, indent: 2, hanging: 6)
+            out += c.missingText().split(separator: "\n").map { TextLayout.wrap(String($0), indent: 6, hanging: 8) }.joined()
         }
         let can = checks.filter { $0.stranded.isEmpty }.map { $0.nodes.joined() }
-        if !can.isEmpty && !cannot.isEmpty { out += "Can be emptied: \(can.joined(separator: ", "))\n" }
+        if !can.isEmpty && !cannot.isEmpty {
+            out += TextLayout.wrap("Can be emptied: \(can.joined(separator: ", "))", indent: 0, hanging: 2)
+        }
         return out
     }
 
