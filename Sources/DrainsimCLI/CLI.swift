@@ -449,7 +449,7 @@ public enum CLI {
         }
         guard fm.isWritableFile(atPath: parent) else { return "cannot create it: \(parent) is not writable" }
         do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-            return "cannot create it: \(error.localizedDescription)"
+            return "cannot create it in \(parent) (\(error.localizedDescription))"
         }
         return nil
     }

@@ -43,6 +43,13 @@ import Testing
         let fileInTheWay = run(["run", scenario, "--out", scenario + "/out"])
         #expect(fileInTheWay.status == 2)
         #expect(fileInTheWay.err == "drainsim run: --out \(scenario)/out: \(scenario) is a file, not a directory\n")
+        #if os(Linux)
+            // Nothing can be made in /proc, not even by root: "/proc is not writable" for a user,
+            // the system's refusal for root (to whom every directory looks writable).
+            let unwritable = run(["run", scenario, "--out", "/proc/drainsim-out"])
+            #expect(unwritable.status == 2)
+            #expect(unwritable.err.hasPrefix("drainsim run: --out /proc/drainsim-out: cannot create it"))
+        #endif
     }
 
     @Test func versionFlagsWithEqualsAndDashOJsonWorkAsInOc() throws {
