@@ -191,10 +191,7 @@ struct Check {
 
     /// JUnit XML: a test suite per scenario, a test case for its metrics and one per expectation.
     func junit() -> String {
-        func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        let esc = XMLText.escape
         var cases = 0, failures = 0
         var suites = ""
         for o in outcomes {

@@ -77,24 +77,11 @@ public enum TimelineHTML {
 
     static func n(_ tenths: Int) -> String { tenths % 10 == 0 ? "\(tenths / 10)" : "\(tenths / 10).\(tenths % 10)" }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { XMLText.escape(text) }
 
-    static func rect(_ x0: Int, _ y: Int, _ x1: Int, _ h: Int, fill: String, cls: String, title: String, extra: String = "") -> String {
+    static func rect(_ x0: Int, _ y: Int, _ x1: Int, _ h: Int, fill: String, cls: String, title: String) -> String {
         let w = max(x1 - x0, 10)  // at least a pixel, so an instant stays visible
-        return "<rect class=\"\(cls)\" x=\"\(n(x0))\" y=\"\(y)\" width=\"\(n(w))\" height=\"\(h)\" fill=\"\(fill)\"\(extra)>"
+        return "<rect class=\"\(cls)\" x=\"\(n(x0))\" y=\"\(y)\" width=\"\(n(w))\" height=\"\(h)\" fill=\"\(fill)\">"
             + "<title>\(escape(title))</title></rect>\n"
     }
 
