@@ -240,11 +240,13 @@ public enum CLI {
     /// Options that take no value: `--json=true` is refused rather than read as a file named "true".
     static let switches: Set<String> = ["--json", "--each", "--record", "--check-invariants", "--rolling", "--help"]
 
-    /// `--flag=value` as well as `--flag value`, as the Kubernetes tools accept: split at the first "=".
+    /// `--flag=value` and `-o=json` as well as `--flag value`, as the Kubernetes tools accept: split
+    /// at the first "=".
     static func inlineValuesSplit(_ args: [String]) throws(UsageError) -> [String] {
         var out: [String] = []
         for a in args {
-            guard a.hasPrefix("--"), let eq = a.firstIndex(of: "=") else {
+            let short = a.count > 2 && a.hasPrefix("-") && !a.hasPrefix("--") && a.dropFirst(2).first == "="
+            guard a.hasPrefix("--") || short, let eq = a.firstIndex(of: "=") else {
                 out.append(a)
                 continue
             }

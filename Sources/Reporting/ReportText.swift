@@ -239,6 +239,7 @@ public enum ReportText {
         if touched.count > vmDetailLimit { out += "  ... \(touched.count - vmDetailLimit) more VM(s) in report.json\n" }
         let untouched = s.vms.count - touched.count
         if untouched > 0 { out += "  \(untouched) other VM(s): no outage, migration or restart\n" }
+        if s.vms.isEmpty { out += "  none in the scenario\n" }
         if !details.isEmpty { out += "\nVM details\n" + details }
         return out
     }

@@ -59,6 +59,7 @@ import Testing
         #expect(spaced.status == 0 && spaced.out.hasPrefix("{"))
         #expect(run(["run", scenario, "--seed=3", "-o", "json"]).out == spaced.out)
         #expect(run(["run", scenario, "--seed=3", "--output=json"]).out == spaced.out)
+        #expect(run(["run", scenario, "--seed=3", "-o=json"]).out == spaced.out)
         #expect(run(["run", scenario, "--json=yes"]).err.hasPrefix("drainsim run: --json takes no value (--json=yes)"))
         #expect(run(["run", scenario, "-o", "yaml"]).err.hasPrefix("drainsim run: -o takes json or text, not \"yaml\""))
     }
