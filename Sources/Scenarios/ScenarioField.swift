@@ -97,24 +97,34 @@ struct Field {
     /// copies over N things (`node: worker-{i % 8}`). Without a count (`index` nil) a placeholder is an error.
     func indexed(_ index: Int?) throws(ScenarioError) -> String {
         let text = try string()
-        var out = ""
-        var rest = Substring(text)
-        while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
-            guard let close = rest[open...].firstIndex(of: "}") else { throw fail("\"{\" without a closing \"}\" in \"\(text)\"") }
-            let inner = rest[rest.index(after: open)..<close].filter { $0 != " " }
+        // Read as bytes: a stamped entry expands this once per copy (200,000 times for a large cluster).
+        let bytes = text.utf8
+        guard bytes.contains(UInt8(ascii: "{")) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 8)
+        var k = bytes.startIndex
+        while k < bytes.endIndex {
+            guard bytes[k] == UInt8(ascii: "{") else {
+                out.append(bytes[k])
+                k = bytes.index(after: k)
+                continue
+            }
+            guard let close = bytes[k...].firstIndex(of: UInt8(ascii: "}")) else {
+                throw fail("\"{\" without a closing \"}\" in \"\(text)\"")
+            }
+            let inner = String(decoding: bytes[bytes.index(after: k)..<close].filter { $0 != UInt8(ascii: " ") }, as: UTF8.self)
             guard inner.hasPrefix("i") else { throw fail("unknown placeholder {\(inner)}; use {i} or {i % N}") }
             guard let index else { throw fail("\"{\(inner)}\" needs a count on the VM") }
             if inner == "i" {
-                out += String(index)
+                out += String(index).utf8
             } else if inner.hasPrefix("i%"), let n = Int(inner.dropFirst(2)), n >= 1 {
-                out += String(index % n)
+                out += String(index % n).utf8
             } else {
                 throw fail("unknown placeholder {\(inner)}; use {i} or {i % N} with N ≥ 1")
             }
-            rest = rest[rest.index(after: close)...]
+            k = bytes.index(after: close)
         }
-        return out + rest
+        return String(decoding: out, as: UTF8.self)
     }
 
     func cpuMillis() throws(ScenarioError) -> Int64 {

@@ -107,7 +107,9 @@ private struct Builder {
         let count = try countField.int(min: 1, max: 1_000_000)
         guard name.contains("{i}") else { throw nameField.fail("with count set, the name must contain {i}, e.g. \(name)-{i}") }
         try checkName(name.replacingOccurrences("{i}", "0"), nameField, namespaced: namespaced)
-        return (0..<count).map { (name.replacingOccurrences("{i}", String($0)), $0) }
+        // Split once, joined per copy.
+        let parts = name.split(separator: "{i}", omittingEmptySubsequences: false)
+        return (0..<count).map { (parts.joined(separator: String($0)), $0) }
     }
 
     func checkName(_ name: String, _ f: Field, namespaced: Bool = false) throws(ScenarioError) {
