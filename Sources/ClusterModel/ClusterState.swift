@@ -194,6 +194,9 @@ public struct ClusterState: Equatable, Sendable, Codable {
         }
     }
 
+    /// A migration's object name (`kubevirt-evacuation-db-1`).
+    public func name(of m: MigrationID) -> String { migrations[m.i].name(vmName: vms[migrations[m.i].vm.i].name) }
+
     /// A drain evicts every workload pod but a DaemonSet's (`--ignore-daemonsets`, as NMO does).
     public func isEvictable(_ p: PodID) -> Bool { workloads[pods[p.i].workload.i].kind != .DaemonSet }
 

@@ -92,7 +92,9 @@ public struct TransferState: Equatable, Sendable, Codable {
 
 /// A VirtualMachineInstanceMigration.
 public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
-    public var name: String
+    /// The VM's n-th migration (from 1): with the trigger and the VM's name it makes the object's
+    /// name (`ClusterState.name(of:)`), derived when printed rather than kept as a string per migration.
+    public var ordinal: Int32
     public var vm: VMID
     public var trigger: MigrationTrigger
     public private(set) var phase: MigrationPhase = .Pending
@@ -134,8 +136,8 @@ public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
     /// again at the handover, or on its source if the migration fails.
     public var pausesGuest: Bool { guestPausedAt != nil || stopAndCopyPausedGuest }
 
-    public init(name: String, vm: VMID, trigger: MigrationTrigger, source: NodeID, createdAt: SimTime, holdUntil: SimTime) {
-        self.name = name
+    public init(ordinal: Int32, vm: VMID, trigger: MigrationTrigger, source: NodeID, createdAt: SimTime, holdUntil: SimTime) {
+        self.ordinal = ordinal
         self.vm = vm
         self.trigger = trigger
         self.source = source
@@ -145,6 +147,34 @@ public struct VirtualMachineInstanceMigration: Equatable, Sendable, Codable {
     }
 
     public var priority: Int { trigger.priority }
+
+    /// The name KubeVirt's controllers give the object: `kubevirt-evacuation-db-1`,
+    /// `kubevirt-workload-update-db-2`, `migrate-db-3` for `virtctl migrate` (drainsim's choice; virtctl's
+    /// is random); in the VM's namespace: `finance/kubevirt-evacuation-db-1` for `finance/db`.
+    public func name(vmName full: String) -> String {
+        let prefix: String
+        switch trigger {
+        case .manual: prefix = "migrate"
+        case .evacuation: prefix = "kubevirt-evacuation"
+        case .workloadUpdate: prefix = "kubevirt-workload-update"
+        }
+        // Appended piece by piece: the trace and the JSON report ask for it once per line.
+        var out = ""
+        out.reserveCapacity(full.utf8.count + prefix.utf8.count + 12)
+        if let slash = full.utf8.firstIndex(of: UInt8(ascii: "/")) {
+            out += full[...slash]
+            out += prefix
+            out += "-"
+            out += full[full.utf8.index(after: slash)...]
+        } else {
+            out += prefix
+            out += "-"
+            out += full
+        }
+        out += "-"
+        out += String(ordinal)
+        return out
+    }
 
     public mutating func transition(to next: MigrationPhase, at now: SimTime) {
         precondition(phase.canTransition(to: next), "migration phase \(phase) -> \(next) is not an edge")

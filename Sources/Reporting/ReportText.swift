@@ -104,7 +104,8 @@ public enum ReportText {
             var table = TextTable("NAME", "VM", "PHASE", "SINCE", "WAITING", "REASON")
             for m in waiting {
                 table.add(
-                    m.name, s.vms[m.vm.i].name, m.phase.rawValue, m.phaseSince.elapsed, "\(r.endTime - m.createdAt)", m.waitingReason ?? "")
+                    m.name(vmName: s.vms[m.vm.i].name), s.vms[m.vm.i].name, m.phase.rawValue, m.phaseSince.elapsed,
+                    "\(r.endTime - m.createdAt)", m.waitingReason ?? "")
             }
             out += table.render()
         }
@@ -264,7 +265,7 @@ public enum ReportText {
         }
         for m in migrations {
             let target = m.target.map { s.nodes[$0.i].name } ?? "-"
-            var line = "migration \(m.name) \(s.nodes[m.source.i].name) -> \(target) \(m.phase.rawValue)"
+            var line = "migration \(m.name(vmName: s.vms[i].name)) \(s.nodes[m.source.i].name) -> \(target) \(m.phase.rawValue)"
             if let e = m.endedAt { line += " at \(e.elapsed) after \(e - m.createdAt)" }
             if let p = m.pause { line += ", pause \(p)" }
             if let start = m.postCopyStartedAt { line += ", post-copy (degraded \((m.endedAt ?? r.endTime) - start))" }

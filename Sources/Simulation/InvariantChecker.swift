@@ -25,9 +25,9 @@ enum InvariantChecker {
                 cpu[n] += state.vms[vm.i].launcherCPURequestMillis
                 mem[n] += state.vms[vm.i].launcherMemoryRequestBytes
                 if !state.migrations[m.i].phase.countsTowardLimits {
-                    out.append("\(state.migrations[m.i].name) holds a target pod while \(state.migrations[m.i].phase)")
+                    out.append("\(state.name(of: m)) holds a target pod while \(state.migrations[m.i].phase)")
                 }
-                if seen[vm.i] == n { out.append("\(state.migrations[m.i].name) targets its own source node") }
+                if seen[vm.i] == n { out.append("\(state.name(of: m)) targets its own source node") }
             }
         }
         for (n, list) in state.workloadPods.enumerated() {
@@ -77,17 +77,18 @@ enum InvariantChecker {
                 if seen[i] >= 0 { out.append("\(name) is \(vmi.phase) but its pod still runs") }
             }
             if let m = vmi.migration, state.migrations[m.i].phase.isFinal || state.migrations[m.i].vm.i != i {
-                out.append("\(name)'s VMI names \(state.migrations[m.i].name), which is \(state.migrations[m.i].phase) or not its own")
+                out.append("\(name)'s VMI names \(state.name(of: m)), which is \(state.migrations[m.i].phase) or not its own")
             }
         }
         // A migration in progress moves its VM's current VMI from the node that VMI runs on.
-        for m in state.migrations where !m.phase.isFinal {
+        for (k, m) in state.migrations.enumerated() where !m.phase.isFinal {
+            let id = MigrationID(k)
             let vmi = state.vmStatus[m.vm.i].vmi
-            if vmi?.migration.map({ state.migrations[$0.i].name }) != m.name {
-                out.append("\(m.name) is \(m.phase) but \(state.vms[m.vm.i].name)'s VMI does not name it")
+            if vmi?.migration != id {
+                out.append("\(state.name(of: id)) is \(m.phase) but \(state.vms[m.vm.i].name)'s VMI does not name it")
             } else if vmi?.node != m.source {
                 out.append(
-                    "\(m.name) migrates from \(state.nodes[m.source.i].name) but its VMI is on \(vmi?.node.map { state.nodes[$0.i].name } ?? "no node")"
+                    "\(state.name(of: id)) migrates from \(state.nodes[m.source.i].name) but its VMI is on \(vmi?.node.map { state.nodes[$0.i].name } ?? "no node")"
                 )
             }
         }

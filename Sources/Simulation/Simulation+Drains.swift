@@ -220,7 +220,7 @@ extension Simulation {
         for m in state.migrationTargets[node.i] {
             let mig = state.migrations[m.i]
             blockers.append(
-                Blocker(pod: .vm(mig.vm), reason: "migration target pod of \(mig.name) (evicting a migration target is denied)"))
+                Blocker(pod: .vm(mig.vm), reason: "migration target pod of \(state.name(of: m)) (evicting a migration target is denied)"))
         }
         for p in state.evictablePods(on: node) {
             let reason: String
@@ -248,7 +248,7 @@ extension Simulation {
             let reason = denial.message(for: vm, in: state)
             if let m = vmi.migration {
                 let mig = state.migrations[m.i]
-                var s = "\(reason); migration \(mig.name) \(mig.phase.rawValue) since \(mig.phaseSince.elapsed)"
+                var s = "\(reason); migration \(state.name(of: m)) \(mig.phase.rawValue) since \(mig.phaseSince.elapsed)"
                 var why = mig.waitingReason
                 if mig.phase == .Pending {
                     why = MigrationController.hold(m, in: state, now: now).map { MigrationController.describe($0, m, in: state) }

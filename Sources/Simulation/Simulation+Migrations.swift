@@ -7,24 +7,14 @@ extension Simulation {
     mutating func createMigration(_ vm: VMID, trigger: MigrationTrigger) {
         guard let vmi = state.vmStatus[vm.i].vmi, let source = vmi.node else { return }
         migrationCount[vm.i] += 1
-        let prefix: String
-        switch trigger {
-        case .manual: prefix = "migrate"
-        case .evacuation: prefix = "kubevirt-evacuation"
-        case .workloadUpdate: prefix = "kubevirt-workload-update"
-        }
-        // The object lives in the VM's namespace: `finance/kubevirt-evacuation-db-1` for `finance/db`.
-        let full = vmName(vm)
-        let name =
-            full.firstIndex(of: "/").map { "\(full[...$0])\(prefix)-\(full[full.index(after: $0)...])-\(migrationCount[vm.i])" }
-            ?? "\(prefix)-\(full)-\(migrationCount[vm.i])"
         var hold = now
         let failures = state.vmStatus[vm.i].evacuationFailures
         if trigger != .manual, let last = state.vmStatus[vm.i].lastEvacuationFailureAt {
             hold = max(now, last + MigrationController.evacuationBackoff(failures: failures))
         }
         let id = MigrationID(state.migrations.count)
-        var m = VirtualMachineInstanceMigration(name: name, vm: vm, trigger: trigger, source: source, createdAt: now, holdUntil: hold)
+        var m = VirtualMachineInstanceMigration(
+            ordinal: Int32(migrationCount[vm.i]), vm: vm, trigger: trigger, source: source, createdAt: now, holdUntil: hold)
         m.isRetry = trigger != .manual && failures > 0
         state.migrations.append(m)
         migrationTimers.append(MigrationTimers())
@@ -35,7 +25,7 @@ extension Simulation {
             record.peakPendingMigrations = waitingMigrations
             record.peakPendingAt = now
         }
-        trace("migration \(name) Pending (\(vmName(vm)) on \(nodeName(source)))")
+        trace("migration \(state.name(of: id)) Pending (\(vmName(vm)) on \(nodeName(source)))")
         if hold > now { schedule(at: hold, .migrationHoldElapsed(id)) }
         startPendingMigrations()
     }
@@ -62,7 +52,7 @@ extension Simulation {
             case nil: break
             }
             state.setMigrationPhase(m, .Scheduling, at: now)
-            trace("migration \(state.migrations[m.i].name) Scheduling")
+            trace("migration \(state.name(of: m)) Scheduling")
             placeTarget(m)
         }
     }
@@ -79,13 +69,13 @@ extension Simulation {
             state.setMigrationPhase(m, .Scheduled, at: now)
             if let k = unscheduledTargets.firstIndex(of: m) { unscheduledTargets.remove(at: k) }
             cancelTimer(m, \.targetPending)
-            trace("migration \(mig.name) target pod on \(nodeName(n))")
+            trace("migration \(state.name(of: m)) target pod on \(nodeName(n))")
             schedule(after: state.config.launcherStartup, .migrationTargetStarted(m))
         case .unschedulable(let reason):
             if !retry {
                 state.migrations[m.i].waitingReason = "target pod unschedulable: \(reason)"
                 unscheduledTargets.append(m)
-                trace("migration \(mig.name) target pod unschedulable: \(reason)")
+                trace("migration \(state.name(of: m)) target pod unschedulable: \(reason)")
                 migrationTimers[m.i].targetPending = schedule(
                     at: mig.phaseSince + state.config.targetPendingUnschedulableTimeout, .migrationTargetPendingTimeout(m))
             }
@@ -115,7 +105,7 @@ extension Simulation {
         state.setMigrationPhase(m, .Running, at: now)
         state.migrations[m.i].transfer = TransferState(
             dataBytes: vm.migrationDataBytes, firstRoundBytes: vm.firstRoundBytes, at: now, bandwidth: 0)
-        trace("migration \(state.migrations[m.i].name) Running")
+        trace("migration \(state.name(of: m)) Running")
         rebalanceTransfers()
         watchStall(m)  // a transfer that starts without bandwidth (a cut migration network)
         let perGiB = state.migrationSettings[state.migrations[m.i].vm.i].completionTimeoutPerGiB
@@ -180,11 +170,11 @@ extension Simulation {
             if pause > .zero && state.vmStatus[mig.vm.i].guestUp {
                 state.vmStatus[mig.vm.i].guestUp = false
                 state.migrations[m.i].stopAndCopyPausedGuest = true
-                openOutage(mig.vm, cause: "migration pause (stop-and-copy) \(mig.name)", kind: .migrationPause)
+                openOutage(mig.vm, cause: "migration pause (stop-and-copy) \(state.name(of: m))", kind: .migrationPause)
             }
             cancelTimer(m, \.progress)
             cancelTimer(m, \.completion)
-            trace("migration \(mig.name) converged after \(tr.rounds) round(s); pause \(pause)")
+            trace("migration \(state.name(of: m)) converged after \(tr.rounds) round(s); pause \(pause)")
             schedule(after: pause, .migrationSwitchoverDone(m))
             return
         }
@@ -212,7 +202,7 @@ extension Simulation {
         state.vmStatus[mig.vm.i].outdated = false  // a fresh virt-launcher on the target
         if let paused = mig.guestPausedAt { state.migrations[m.i].pause = now - paused }
         if mig.pausesGuest { guestResumes(mig.vm, resolution: "resumed on \(nodeName(target))") }
-        trace("migration \(mig.name) Succeeded: \(vmName(mig.vm)) now on \(nodeName(target))")
+        trace("migration \(state.name(of: m)) Succeeded: \(vmName(mig.vm)) now on \(nodeName(target))")
         rebalanceTransfers()
         capacityFreed()
     }
@@ -259,7 +249,7 @@ extension Simulation {
             state.migrations[m.i].pause = .zero
             cancelTimer(m, \.round)
             cancelTimer(m, \.progress)
-            trace("migration \(mig.name) switched to post-copy after \(timeout)")
+            trace("migration \(state.name(of: m)) switched to post-copy after \(timeout)")
             schedule(
                 after: MigrationController.sendTime(tr.roundBytesLeft, bandwidth: tr.bandwidthBytesPerSecond), .migrationSwitchoverDone(m))
             return
@@ -271,8 +261,9 @@ extension Simulation {
         state.migrations[m.i].guestPausedAt = now
         state.vmStatus[mig.vm.i].guestUp = false
         openOutage(
-            mig.vm, cause: "migration \(mig.name): guest paused at the completion timeout (allowWorkloadDisruption)", kind: .migrationPause)
-        trace("migration \(mig.name): guest paused after \(timeout) so the copy converges")
+            mig.vm, cause: "migration \(state.name(of: m)): guest paused at the completion timeout (allowWorkloadDisruption)",
+            kind: .migrationPause)
+        trace("migration \(state.name(of: m)): guest paused after \(timeout) so the copy converges")
         migrationTimers[m.i].completion = schedule(after: timeout, .migrationCompletionTimeout(m))
     }
 
@@ -309,13 +300,13 @@ extension Simulation {
             state.vmStatus[vm.i].evacuationFailures += 1
             state.vmStatus[vm.i].lastEvacuationFailureAt = now
         }
-        trace("migration \(mig.name) Failed: \(reason)")
+        trace("migration \(state.name(of: m)) Failed: \(reason)")
         if let target = mig.target { podGone(from: target) }
         if mig.postCopy {
             // Post-copy cannot be undone: the guest's state is split between two hosts (§4.6).
             vmiEnded(
                 vm, state.vmStatus[vm.i].generation, phase: .Failed,
-                how: "post-copy migration \(mig.name) failed: state split between hosts")
+                how: "post-copy migration \(state.name(of: m)) failed: state split between hosts")
         } else if mig.pausesGuest, state.vmStatus[vm.i].vmi?.phase == .Running,
             state.health[mig.source.i].running
         {

@@ -44,11 +44,11 @@ import Testing
     @Test func workloadUpdatesAndEvacuationsShareThePendingQueueInCreationOrder() throws {
         var state = try simulate(cluster).state
         let update = VirtualMachineInstanceMigration(
-            name: "u", vm: VMID(0), trigger: .workloadUpdate, source: NodeID(0), createdAt: .zero, holdUntil: .zero)
+            ordinal: 1, vm: VMID(0), trigger: .workloadUpdate, source: NodeID(0), createdAt: .zero, holdUntil: .zero)
         let evacuation = VirtualMachineInstanceMigration(
-            name: "e", vm: VMID(1), trigger: .evacuation(NodeID(0)), source: NodeID(0), createdAt: .zero, holdUntil: .zero)
+            ordinal: 1, vm: VMID(1), trigger: .evacuation(NodeID(0)), source: NodeID(0), createdAt: .zero, holdUntil: .zero)
         let manual = VirtualMachineInstanceMigration(
-            name: "m", vm: VMID(1), trigger: .manual, source: NodeID(0), createdAt: .zero, holdUntil: .zero)
+            ordinal: 2, vm: VMID(1), trigger: .manual, source: NodeID(0), createdAt: .zero, holdUntil: .zero)
         state.migrations = [manual, update, evacuation]
         let all = [MigrationID(0), MigrationID(1), MigrationID(2)]
         #expect(MigrationController.queueOrder(all, in: state) == all)
