@@ -100,6 +100,10 @@ public enum TimelineHTML {
 
     // MARK: legend and axis
 
+    /// A migration bar's colours: Pending, Scheduling (and Scheduled), Running; a failed one's outline.
+    static let migrationPhaseColours = ["#fad7a0", "#85c1e9", "#27ae60"]
+    static let failedMigrationColour = "#c0392b"
+
     static let nodeColours: [RunTimeline.NodeCondition: String] = [
         .cordoned: "#aeb6bf", .draining: "#f5b041", .inMaintenance: "#566573", .drained: "#808b96", .drainGaveUp: "#d98880",
         .down: "#c0392b", .unreachable: "#a04000", .fenced: "#641e16", .rebooting: "#f1948a", .degraded: "#48c9b0",
@@ -121,11 +125,9 @@ public enum TimelineHTML {
         out += "<text x=\"10\" y=\"\(y + 9)\" font-weight=\"bold\">VMs</text>\n"
         x = 60
         for c in OutageCause.allCases { item(c.rawValue, c.colour) }
-        item("migration Pending", "#fad7a0")
-        item("Scheduling", "#85c1e9")
-        item("Running", "#27ae60")
+        for (name, colour) in zip(["migration Pending", "Scheduling", "Running"], migrationPhaseColours) { item(name, colour) }
         item("pause", "#000000")
-        item("failed migration", "#c0392b")
+        item("failed migration", failedMigrationColour)
         y += 16
         return out + "</g>\n"
     }
@@ -298,7 +300,7 @@ public enum TimelineHTML {
             out += "<g class=\"migration\"><title>\(escape(title))</title>"
             // Pending, Scheduling (with Scheduled), Running, each until the next began or it ended.
             let marks = [m.createdAt, m.schedulingAt, m.runningAt].map { $0.map { canvas.x($0) } }
-            for (k, colour) in ["#fad7a0", "#85c1e9", "#27ae60"].enumerated() {
+            for (k, colour) in migrationPhaseColours.enumerated() {
                 guard let a = marks[k] else { continue }
                 let b = marks[(k + 1)...].compactMap { $0 }.first ?? to
                 guard b > a || (k == 2 && b == a) else { continue }
@@ -306,7 +308,7 @@ public enum TimelineHTML {
             }
             if m.phase == .Failed {
                 out += "<rect x=\"\(n(from))\" y=\"\(ry)\" width=\"\(n(max(to - from, 10)))\" height=\"\(h)\" fill=\"none\" "
-                out += "stroke=\"#c0392b\" stroke-width=\"1.5\"/>"
+                out += "stroke=\"\(failedMigrationColour)\" stroke-width=\"1.5\"/>"
             }
             if m.pause != nil, let ended = m.endedAt {
                 out += "<rect x=\"\(n(canvas.x(ended) - 10))\" y=\"\(ry - 1)\" width=\"2\" height=\"\(h + 2)\" fill=\"#000\"/>"
