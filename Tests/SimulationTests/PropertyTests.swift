@@ -1,4 +1,5 @@
 import ClusterModel
+import Reporting
 import Scenarios
 import Simulation
 import SimKernel
@@ -26,9 +27,35 @@ import Testing
                 Issue.record("seed \(seed): \(sim.invariantViolations.prefix(3))\n\(yaml)")
                 return
             }
+            if let problem = PropertyTests.timelineDisagrees(record) {
+                Issue.record("seed \(seed): timeseries: \(problem)\n\(yaml)")
+                return
+            }
         }
         // Most generated clusters are valid; the rest are refused at load with a message (tested elsewhere).
         #expect(loaded >= Int(PropertyTests.chunkSize) * 8 / 10, "only \(loaded) random scenarios of chunk \(chunk) loaded")
+    }
+
+    /// The timeline's counts never go negative, and at the end they are what the report says: the VMs
+    /// down at the end, the migrations still waiting or running, the nodes still cordoned or down.
+    static func timelineDisagrees(_ r: RunRecord) -> String? {
+        let t = RunTimeline(r)
+        for x in t.samples {
+            let counts = [x.nodesUnavailable, x.vmsDown, x.migrationsPending, x.migrationsScheduling, x.migrationsRunning]
+            if counts.contains(where: { $0 < 0 }) { return "a count below zero at \(x.time): \(counts)" }
+            if x.nodesUnavailable > r.state.nodes.count || x.vmsDown > r.state.vms.count {
+                return "more than there are at \(x.time): \(counts)"
+            }
+        }
+        guard let last = t.samples.last else { return "no samples" }
+        if last.vmsDown != r.vmsDownAtEnd.count { return "VMs down at the end \(last.vmsDown), report \(r.vmsDownAtEnd.count)" }
+        let unfinished = r.state.migrations.filter { !$0.phase.isFinal }.count
+        if last.migrationsPending + last.migrationsScheduling + last.migrationsRunning != unfinished {
+            return "migrations in flight at the end \(last), unfinished \(unfinished)"
+        }
+        let openNodes = Set(t.nodeSpans.filter { $0.open && $0.condition.unavailable }.map(\.node)).count
+        if last.nodesUnavailable != openNodes { return "nodes unavailable at the end \(last.nodesUnavailable), open spans \(openNodes)" }
+        return nil
     }
 }
 
