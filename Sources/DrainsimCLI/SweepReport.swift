@@ -75,12 +75,13 @@ enum SweepReport {
         out += ", \(data.settings.count) setting(s)"
         if let sh = data.shard { out += ", shard \(sh.index)/\(sh.count) (\(done) runs here)" }
         out += "\n"
+        // Columns sized so a row fits 120 characters (durations are at most 10: 168h00m00s).
         for s in data.settings.indices {
             out += "\n[\(s + 1)] \(data.settings[s].name)\(s == 0 && data.settings.count > 1 ? " (baseline)" : "")\n"
             out +=
-                "  " + "metric".padded(to: 23) + "mean".padded(to: 13) + "95% interval".padded(to: 27) + "p50".padded(to: 12)
-                + "p95".padded(to: 12)
-            out += "p99".padded(to: 12) + "max".padded(to: 12) + "worst seed\n"
+                "  " + "metric".padded(to: 23) + "mean".padded(to: 13) + "95% interval".padded(to: 27) + "p50".padded(to: 11)
+                + "p95".padded(to: 11)
+            out += "p99".padded(to: 11) + "max".padded(to: 11) + "worst seed\n"
             let rows = rows(data, s)
             for r in rows {
                 out += "  " + r.metric.rawValue.padded(to: 23)
@@ -88,10 +89,10 @@ enum SweepReport {
                     out +=
                         show(r.metric, sm.mean).padded(to: 13)
                         + "[\(show(r.metric, sm.low)), \(show(r.metric, sm.high))]".padded(to: 27)
-                    out += show(r.metric, sm.p50).padded(to: 12) + show(r.metric, sm.p95).padded(to: 12)
-                    out += show(r.metric, sm.p99).padded(to: 12) + show(r.metric, sm.max).padded(to: 12)
+                    out += show(r.metric, sm.p50).padded(to: 11) + show(r.metric, sm.p95).padded(to: 11)
+                    out += show(r.metric, sm.p99).padded(to: 11) + show(r.metric, sm.max).padded(to: 11)
                 } else {
-                    out += "-".padded(to: 13 + 27 + 12 * 4)
+                    out += "-".padded(to: 13 + 27 + 11 * 4)
                 }
                 out += r.worstSeed.map { "\($0)" } ?? "-"
                 if r.unfinished > 0 { out += "  (\(r.unfinished) run(s) never finished)" }
