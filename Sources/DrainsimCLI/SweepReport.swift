@@ -62,12 +62,9 @@ enum SweepReport {
         m.isDuration ? show(m, Int64(v.rounded())) : Statistics.fixed1(v)
     }
 
-    /// Durations of a minute or more to the second: the table is for reading, the JSON and CSV keep ms.
-    static func show(_ m: Metric, _ v: Int64) -> String {
-        guard m.isDuration else { return "\(v)" }
-        let ms = abs(v) >= 60_000 ? (v >= 0 ? (v + 500) / 1000 : (v - 500) / 1000) * 1000 : v
-        return SimDuration(milliseconds: ms).description
-    }
+    /// Durations in the one form of every report (whole seconds, rounded up in size); the JSON and
+    /// CSV keep milliseconds.
+    static func show(_ m: Metric, _ v: Int64) -> String { m.isDuration ? SimDuration(milliseconds: v).description : "\(v)" }
 
     static func text(_ data: SweepData) -> String {
         let done = data.metrics.first?.compactMap { $0 }.count ?? 0
