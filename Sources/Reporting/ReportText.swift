@@ -131,7 +131,7 @@ public enum ReportText {
         var out = "\nDrains\n"
         for rolling in r.rollingMaintenances { out += TextLayout.wrap(rollingSummary(rolling, r)) }
         var table = TextTable("NODE", "DRAIN", "REQUESTED", "STATUS", "TOOK", "DETAIL")
-        var blockers: [(row: Int, lines: [String])] = []
+        var blockers: [String] = []  // per row, the pods holding that drain
         for d in s.drains {
             let what: String
             switch d.method {
@@ -160,10 +160,9 @@ public enum ReportText {
                 detail.append("CR deleted at \((d.finishedAt ?? r.endTime).elapsed), before the drain finished")
             }
             table.add(s.nodes[d.node.i].name, what, d.requestedAt.elapsed, status, took, detail.joined(separator: "; "))
-            if !d.blockers.isEmpty { blockers.append((table.rows.count - 1, d.blockers.map { "\(s.name(of: $0.pod)): \($0.reason)" })) }
+            blockers.append(d.blockers.map { TextLayout.wrap("\(s.name(of: $0.pod)): \($0.reason)", indent: 6, hanging: 8) }.joined())
         }
-        return out
-            + table.render { k in blockers.first { $0.row == k }?.lines.map { TextLayout.wrap($0, indent: 6, hanging: 8) }.joined() ?? "" }
+        return out + table.render { blockers[$0] }
     }
 
     /// A drain still Running at the end: stuck (the cluster went quiet, or nothing progressed for the
