@@ -1,20 +1,16 @@
 /// The only writers of the derived placement indexes, so they always agree with the statuses.
 extension ClusterState {
     public mutating func bindLauncher(_ vm: VMID, to node: NodeID) {
-        cpuRequestedMillis[node.i] += launcherCPURequestMillis[vm.i]
-        memoryRequestedBytes[node.i] += launcherMemoryRequestBytes[vm.i]
+        addRequests(launcherCPURequestMillis[vm.i], launcherMemoryRequestBytes[vm.i], on: node)
         launchers[node.i].append(vm)
-        resourcesChanged(node)
         vmStatus[vm.i].vmi?.node = node
         countPod(of: vm, on: node, 1)
     }
 
     /// Removes the launcher pod from its node (pod gone, or completed after a migration).
     public mutating func unbindLauncher(_ vm: VMID, from node: NodeID, leavingCompletedPod: Bool = false) {
-        cpuRequestedMillis[node.i] -= launcherCPURequestMillis[vm.i]
-        memoryRequestedBytes[node.i] -= launcherMemoryRequestBytes[vm.i]
+        addRequests(-launcherCPURequestMillis[vm.i], -launcherMemoryRequestBytes[vm.i], on: node)
         if let k = launchers[node.i].firstIndex(of: vm) { launchers[node.i].remove(at: k) }
-        resourcesChanged(node)
         countPod(of: vm, on: node, -1)
         freed(node)
         if leavingCompletedPod { completedSourcePods[node.i].append(vm) }
@@ -26,10 +22,8 @@ extension ClusterState {
 
     public mutating func bindMigrationTarget(_ m: MigrationID, to node: NodeID) {
         let vm = migrations[m.i].vm
-        cpuRequestedMillis[node.i] += launcherCPURequestMillis[vm.i]
-        memoryRequestedBytes[node.i] += launcherMemoryRequestBytes[vm.i]
+        addRequests(launcherCPURequestMillis[vm.i], launcherMemoryRequestBytes[vm.i], on: node)
         migrationTargets[node.i].append(m)
-        resourcesChanged(node)
         migrations[m.i].target = node
         countPod(of: vm, on: node, 1)
     }
@@ -37,10 +31,8 @@ extension ClusterState {
     public mutating func unbindMigrationTarget(_ m: MigrationID) {
         guard let node = migrations[m.i].target else { return }
         let vm = migrations[m.i].vm
-        cpuRequestedMillis[node.i] -= launcherCPURequestMillis[vm.i]
-        memoryRequestedBytes[node.i] -= launcherMemoryRequestBytes[vm.i]
+        addRequests(-launcherCPURequestMillis[vm.i], -launcherMemoryRequestBytes[vm.i], on: node)
         if let k = migrationTargets[node.i].firstIndex(of: m) { migrationTargets[node.i].remove(at: k) }
-        resourcesChanged(node)
         countPod(of: vm, on: node, -1)
         freed(node)
     }
@@ -56,10 +48,8 @@ extension ClusterState {
 
     public mutating func bindPod(_ p: PodID, to node: NodeID) {
         let w = workloads[pods[p.i].workload.i]
-        cpuRequestedMillis[node.i] += w.cpuRequestMillis
-        memoryRequestedBytes[node.i] += w.memoryRequestBytes
+        addRequests(w.cpuRequestMillis, w.memoryRequestBytes, on: node)
         workloadPods[node.i].append(p)
-        resourcesChanged(node)
         if isEvictable(p) { evictableWorkloadPods[node.i] += 1 }
         pods[p.i].node = node
         if let k = pendingPods.firstIndex(of: p) { pendingPods.remove(at: k) }
@@ -72,10 +62,8 @@ extension ClusterState {
         if let k = pendingPods.firstIndex(of: p) { pendingPods.remove(at: k) }
         guard let node = pods[p.i].node else { return }
         let w = workloads[pods[p.i].workload.i]
-        cpuRequestedMillis[node.i] -= w.cpuRequestMillis
-        memoryRequestedBytes[node.i] -= w.memoryRequestBytes
+        addRequests(-w.cpuRequestMillis, -w.memoryRequestBytes, on: node)
         if let k = workloadPods[node.i].firstIndex(of: p) { workloadPods[node.i].remove(at: k) }
-        resourcesChanged(node)
         if isEvictable(p) { evictableWorkloadPods[node.i] -= 1 }
         freed(node)
     }
@@ -115,6 +103,14 @@ extension ClusterState {
     /// its topology domain, not only on the node it would go to.
     public func dependsOnOtherPods(_ vm: VMID) -> Bool {
         usesReadWriteOncePod[vm.i] || !placement.ownTerms[vm.i].isEmpty || !placement.memberTerms[vm.i].isEmpty
+    }
+
+    /// A pod's requests join (positive) or leave (negative) a node: the only writer of the request
+    /// counters, so the scheduler's tree always follows them.
+    mutating func addRequests(_ cpuMillis: Int64, _ memoryBytes: Int64, on node: NodeID) {
+        cpuRequestedMillis[node.i] += cpuMillis
+        memoryRequestedBytes[node.i] += memoryBytes
+        resourcesChanged(node)
     }
 
     /// The node's requests or its acceptance changed: the scheduler's tree follows.

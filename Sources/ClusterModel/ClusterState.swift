@@ -185,6 +185,14 @@ public struct ClusterState: Equatable, Sendable, Codable {
 
     public func freeCPUMillis(_ n: NodeID) -> Int64 { allocatableCPUMillis[n.i] - cpuRequestedMillis[n.i] }
     public func freeMemoryBytes(_ n: NodeID) -> Int64 { allocatableMemoryBytes[n.i] - memoryRequestedBytes[n.i] }
+    /// The CPU model a guest starting on `node` gets: its own, or with host-model (the default) the
+    /// node's, which it then keeps wherever it migrates.
+    public func guestCPUModel(of vm: VMID, on node: NodeID) -> String? { vms[vm.i].cpuModel ?? nodes[node.i].cpuModel }
+
+    /// The node has room for these requests (kube-scheduler's NodeResourcesFit filter).
+    public func hasRoom(_ cpuMillis: Int64, _ memoryBytes: Int64, on n: NodeID) -> Bool {
+        freeCPUMillis(n) >= cpuMillis && freeMemoryBytes(n) >= memoryBytes
+    }
 
     /// What the report calls a pod: the VM's name for its pods, the workload pod's own name.
     public func name(of pod: PodRef) -> String {
@@ -195,7 +203,8 @@ public struct ClusterState: Equatable, Sendable, Codable {
     }
 
     /// A migration's object name (`kubevirt-evacuation-db-1`).
-    public func name(of m: MigrationID) -> String { migrations[m.i].name(vmName: vms[migrations[m.i].vm.i].name) }
+    public func name(of m: MigrationID) -> String { name(of: migrations[m.i]) }
+    public func name(of m: VirtualMachineInstanceMigration) -> String { m.name(vmName: vms[m.vm.i].name) }
 
     /// A drain evicts every workload pod but a DaemonSet's (`--ignore-daemonsets`, as NMO does).
     public func isEvictable(_ p: PodID) -> Bool { workloads[pods[p.i].workload.i].kind != .DaemonSet }

@@ -55,34 +55,41 @@ extension Scheduler {
         return false
     }
 
-    /// Why no node fits a workload pod, counted per kind of node like the Kubernetes scheduler's message.
-    public static func reason(pod p: PodID, in state: borrowing ClusterState) -> String {
+    /// How many nodes each filter turned a workload pod away from (the counts `reason(pod:)` gives).
+    public static func rejections(pod p: PodID, in state: borrowing ClusterState) -> Rejections {
         let wi = state.pods[p.i].workload.i
         let w = state.workloads[wi]
         let occupied = occupiedDomains(w, in: state)
-        var cordoned = 0, controlPlane = 0, notReady = 0, unmatched = 0, lackMemory = 0, lackCPU = 0, antiAffinity = 0
+        var r = Rejections()
         for (i, node) in state.nodes.enumerated() {
             if node.role == .controlPlane {
-                controlPlane += 1
+                r.controlPlane += 1
             } else if node.unschedulable {
-                cordoned += 1
+                r.cordoned += 1
             } else if !state.health[i].acceptsPods {
-                notReady += 1
+                r.notReady += 1
             } else if !state.workloadEligible[wi][i] {
-                unmatched += 1
+                r.unmatched += 1
             } else if state.freeMemoryBytes(NodeID(i)) < w.memoryRequestBytes {
-                lackMemory += 1
+                r.lackMemory += 1
             } else if state.freeCPUMillis(NodeID(i)) < w.cpuRequestMillis {
-                lackCPU += 1
+                r.lackCPU += 1
             } else if antiAffinityExcludes(w, i, occupied, in: state) {
-                antiAffinity += 1
+                r.antiAffinity += 1
             }
         }
+        return r
+    }
+
+    /// Why no node fits a workload pod, counted per kind of node like the Kubernetes scheduler's message.
+    public static func reason(pod p: PodID, in state: borrowing ClusterState) -> String {
+        let w = state.workloads[state.pods[p.i].workload.i]
+        let r = rejections(pod: p, in: state)
         let parts = [
-            (cordoned, "cordoned"), (controlPlane, "control-plane (tainted)"), (notReady, "down or tainted by failure handling"),
-            (unmatched, "not matching nodeSelector, node affinity or tolerations"),
-            (lackMemory, "lack \(ByteFormat.describe(w.memoryRequestBytes)) memory"), (lackCPU, "lack \(w.cpuRequestMillis)m CPU"),
-            (antiAffinity, "excluded by pod anti-affinity"),
+            (r.cordoned, "cordoned"), (r.controlPlane, "control-plane (tainted)"), (r.notReady, "down or tainted by failure handling"),
+            (r.unmatched, "not matching nodeSelector, node affinity or tolerations"),
+            (r.lackMemory, "lack \(ByteFormat.describe(w.memoryRequestBytes)) memory"), (r.lackCPU, "lack \(w.cpuRequestMillis)m CPU"),
+            (r.antiAffinity, "excluded by pod anti-affinity"),
         ].filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
         return "0/\(state.nodes.count) nodes available: " + parts.joined(separator: ", ")
     }

@@ -84,7 +84,7 @@ public enum Scheduler {
         if state.dependsOnOtherPods(vm) { return true }
         let cpuMillis = state.launcherCPURequestMillis[vm.i], memoryBytes = state.launcherMemoryRequestBytes[vm.i]
         for n in freed where state.acceptsVMs[n.i] && state.staticallyEligible(vm, n.i) {
-            if state.freeMemoryBytes(n) >= memoryBytes && state.freeCPUMillis(n) >= cpuMillis { return true }
+            if state.hasRoom(cpuMillis, memoryBytes, on: n) { return true }
         }
         return false
     }

@@ -303,11 +303,11 @@ public enum CLI {
         public var text: String
     }
 
-    /// What a command that takes one scenario file does before its own work: parse the options, answer
-    /// --help, load the file. A failure carries the exit code when there is nothing more to do.
-    static func prepare(
+    /// What every command does first: parse its options, or answer --help. A failure carries the exit
+    /// code when there is nothing more to do (usage error, or help given).
+    static func options(
         _ command: String, _ args: [String], allowed: Set<String>, help: String, out: inout String, err: inout String
-    ) -> Result<(Options, Scenario), ExitCode> {
+    ) -> Result<Options, ExitCode> {
         let o: Options
         do { o = try parse(args, allowed: allowed) } catch {
             err += "drainsim \(command): \(error.message)\n\n" + help + "\n"
@@ -316,6 +316,18 @@ public enum CLI {
         if o.help {
             out += help + "\n"
             return .failure(.ok)
+        }
+        return .success(o)
+    }
+
+    /// What a command that takes one scenario file does before its own work: its options, then the file.
+    static func prepare(
+        _ command: String, _ args: [String], allowed: Set<String>, help: String, out: inout String, err: inout String
+    ) -> Result<(Options, Scenario), ExitCode> {
+        let o: Options
+        switch options(command, args, allowed: allowed, help: help, out: &out, err: &err) {
+        case .success(let parsed): o = parsed
+        case .failure(let code): return .failure(code)
         }
         guard o.files.count == 1, let file = o.files.first else {
             err += "drainsim \(command): give exactly one scenario file\n\n" + help + "\n"
@@ -462,13 +474,9 @@ public enum CLI {
 
     static func validate(_ args: [String], out: inout String, err: inout String) -> ExitCode {
         let o: Options
-        do { o = try parse(args, allowed: []) } catch {
-            err += "drainsim validate: \(error.message)\n\n" + validateHelp + "\n"
-            return .badInput
-        }
-        if o.help {
-            out += validateHelp + "\n"
-            return .ok
+        switch options("validate", args, allowed: [], help: validateHelp, out: &out, err: &err) {
+        case .success(let parsed): o = parsed
+        case .failure(let code): return code
         }
         guard !o.files.isEmpty else {
             err += "drainsim validate: give one or more scenario files\n\n" + validateHelp + "\n"
@@ -498,13 +506,9 @@ public enum CLI {
 
     static func check(_ args: [String], out: inout String, err: inout String) -> ExitCode {
         let o: Options
-        do { o = try parse(args, allowed: ["--record", "--junit", "--results"]) } catch {
-            err += "drainsim check: \(error.message)\n\n" + checkHelp + "\n"
-            return .badInput
-        }
-        if o.help {
-            out += checkHelp + "\n"
-            return .ok
+        switch options("check", args, allowed: ["--record", "--junit", "--results"], help: checkHelp, out: &out, err: &err) {
+        case .success(let parsed): o = parsed
+        case .failure(let code): return code
         }
         let files = o.files.isEmpty ? Check.scenarioFiles(in: "scenarios") : o.files
         if files.isEmpty {
@@ -529,13 +533,12 @@ public enum CLI {
 
     static func sweep(_ args: [String], out: inout String, err: inout String) -> ExitCode {
         let o: Options
-        do { o = try parse(args, allowed: ["--runs", "--set", "--seed", "--jobs", "--shard", "--json", "--csv"]) } catch {
-            err += "drainsim sweep: \(error.message)\n\n" + sweepHelp + "\n"
-            return .badInput
-        }
-        if o.help {
-            out += sweepHelp + "\n"
-            return .ok
+        switch options(
+            "sweep", args, allowed: ["--runs", "--set", "--seed", "--jobs", "--shard", "--json", "--csv"], help: sweepHelp, out: &out,
+            err: &err)
+        {
+        case .success(let parsed): o = parsed
+        case .failure(let code): return code
         }
         guard o.files.count == 1, let file = o.files.first else {
             err += "drainsim sweep: give exactly one scenario file\n\n" + sweepHelp + "\n"
@@ -604,13 +607,9 @@ public enum CLI {
 
     static func merge(_ args: [String], out: inout String, err: inout String) -> ExitCode {
         let o: Options
-        do { o = try parse(args, allowed: ["--json", "--csv"]) } catch {
-            err += "drainsim merge: \(error.message)\n\n" + mergeHelp + "\n"
-            return .badInput
-        }
-        if o.help {
-            out += mergeHelp + "\n"
-            return .ok
+        switch options("merge", args, allowed: ["--json", "--csv"], help: mergeHelp, out: &out, err: &err) {
+        case .success(let parsed): o = parsed
+        case .failure(let code): return code
         }
         do {
             let parts = try o.files.map { f in

@@ -20,13 +20,9 @@ extension CLI {
 
     static func importCluster(_ args: [String], out: inout String, err: inout String) -> ExitCode {
         let o: Options
-        do { o = try parse(args, allowed: ["-o", "--output", "--rolling"]) } catch {
-            err += "drainsim import: \(error.message)\n\n" + importHelp + "\n"
-            return .badInput
-        }
-        if o.help {
-            out += importHelp + "\n"
-            return .ok
+        switch options("import", args, allowed: ["-o", "--output", "--rolling"], help: importHelp, out: &out, err: &err) {
+        case .success(let parsed): o = parsed
+        case .failure(let code): return code
         }
         guard !o.files.isEmpty else {
             err += "drainsim import: give the files `oc get … -o yaml` wrote\n\n" + importHelp + "\n"

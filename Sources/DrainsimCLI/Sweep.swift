@@ -84,8 +84,6 @@ final class SweepRunner: @unchecked Sendable {
         results = Array(repeating: nil, count: work.count)
     }
 
-    var total: Int { work.count }
-
     private func take() -> Int? {
         lock.lock()
         defer { lock.unlock() }

@@ -19,70 +19,60 @@ public indirect enum JSONValue: Equatable, Sendable {
     public static func optional(_ v: Int64?) -> JSONValue { v.map(JSONValue.int) ?? .null }
 
     /// Pretty-printed with two-space indentation and a final newline.
-    public func render() -> String {
-        var all: [UInt8] = []
-        write { all += $0 }
-        return String(decoding: all, as: UTF8.self)
-    }
+    public func render() -> String { OutputChunks.gathered(write(chunk:)) }
 
-    /// The same text as `render`, handed over in pieces of about a megabyte (to a file, say).
+    /// The same text as `render`, handed over in pieces (to a file, say).
     public func write(chunk: ([UInt8]) -> Void) {
-        var out: [UInt8] = []
-        out.reserveCapacity(Self.chunkBytes + 4096)
+        var out = OutputChunks()
         write(&out, indent: 0, chunk: chunk)
-        out.append(10)
-        chunk(out)
+        out.bytes.append(10)
+        out.finish(chunk)
     }
-
-    static let chunkBytes = 1 << 20
 
     /// Written as UTF-8 bytes: the text is built once, not grown a character at a time.
-    private func write(_ out: inout [UInt8], indent: Int, chunk: ([UInt8]) -> Void) {
-        if out.count >= Self.chunkBytes {
-            chunk(out)
-            out.removeAll(keepingCapacity: true)
-        }
+    private func write(_ out: inout OutputChunks, indent: Int, chunk: ([UInt8]) -> Void) {
+        out.flushIfFull(chunk)
         switch self {
-        case .null: out += "null".utf8
-        case .bool(let b): out += (b ? "true" : "false").utf8
-        case .int(let i): out += String(i).utf8
-        case .number(let n): out += n.utf8
-        case .string(let s): JSONValue.quote(s, into: &out)
+        case .null: out.bytes += "null".utf8
+        case .bool(let b): out.bytes += (b ? "true" : "false").utf8
+        case .int(let i): out.bytes += String(i).utf8
+        case .number(let n): out.bytes += n.utf8
+        case .string(let s): JSONValue.quote(s, into: &out.bytes)
         case .array(let items): Self.writeArray(items.count, { items[$0] }, &out, indent: indent, chunk: chunk)
         case .items(let count, let item): Self.writeArray(count, item, &out, indent: indent, chunk: chunk)
         case .object(let fields):
             if fields.isEmpty {
-                out += "{}".utf8
+                out.bytes += "{}".utf8
                 return
             }
-            out += "{\n".utf8
+            out.bytes += "{\n".utf8
             for (k, (key, value)) in fields.enumerated() {
-                out += repeatElement(32, count: indent + 2)
-                JSONValue.quote(key, into: &out)
-                out += ": ".utf8
+                out.bytes += repeatElement(32, count: indent + 2)
+                JSONValue.quote(key, into: &out.bytes)
+                out.bytes += ": ".utf8
                 value.write(&out, indent: indent + 2, chunk: chunk)
-                out += (k == fields.count - 1 ? "\n" : ",\n").utf8
+                out.bytes += (k == fields.count - 1 ? "\n" : ",\n").utf8
             }
-            out += repeatElement(32, count: indent)
-            out.append(125)
+            out.bytes += repeatElement(32, count: indent)
+            out.bytes.append(125)
         }
     }
 
     private static func writeArray(
-        _ count: Int, _ item: (Int) -> JSONValue, _ out: inout [UInt8], indent: Int, chunk: ([UInt8]) -> Void
+        _ count: Int, _ item: (Int) -> JSONValue, _ out: inout OutputChunks, indent: Int, chunk: ([UInt8]) -> Void
     ) {
         if count == 0 {
-            out += "[]".utf8
+            out.bytes += "[]".utf8
             return
         }
-        out += "[\n".utf8
+        out.bytes += "[\n".utf8
         for k in 0..<count {
-            out += repeatElement(32, count: indent + 2)
+            out.bytes += repeatElement(32, count: indent + 2)
             item(k).write(&out, indent: indent + 2, chunk: chunk)
-            out += (k == count - 1 ? "\n" : ",\n").utf8
+            out.bytes += (k == count - 1 ? "\n" : ",\n").utf8
         }
-        out += repeatElement(32, count: indent)
-        out.append(93)
+        out.bytes += repeatElement(32, count: indent)
+        out.bytes.append(93)
     }
 
     private static func quote(_ s: String, into out: inout [UInt8]) {

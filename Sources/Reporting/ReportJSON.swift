@@ -206,7 +206,7 @@ public enum ReportJSON {
 
     static func pending(_ m: VirtualMachineInstanceMigration, _ r: RunRecord) -> JSONValue {
         .object([
-            ("name", .string(m.name(vmName: r.state.vms[m.vm.i].name))),
+            ("name", .string(r.state.name(of: m))),
             ("vm", .string(r.state.vms[m.vm.i].name)),
             ("phase", .string(m.phase.rawValue)),
             ("createdAtMs", .int(m.createdAt.milliseconds)),
@@ -269,7 +269,7 @@ public enum ReportJSON {
 
     static func migration(_ m: VirtualMachineInstanceMigration, _ s: ClusterState) -> JSONValue {
         .object([
-            ("name", .string(m.name(vmName: s.vms[m.vm.i].name))),
+            ("name", .string(s.name(of: m))),
             ("trigger", .string(triggerName(m.trigger))),
             ("policy", .optional(s.migrationSettings[m.vm.i].policy)),
             ("phase", .string(m.phase.rawValue)),

@@ -104,7 +104,7 @@ public enum ReportText {
             var table = TextTable("NAME", "VM", "PHASE", "SINCE", "WAITING", "REASON")
             for m in waiting {
                 table.add(
-                    m.name(vmName: s.vms[m.vm.i].name), s.vms[m.vm.i].name, m.phase.rawValue, m.phaseSince.elapsed,
+                    s.name(of: m), s.vms[m.vm.i].name, m.phase.rawValue, m.phaseSince.elapsed,
                     "\(r.endTime - m.createdAt)", m.waitingReason ?? "")
             }
             out += table.render()
@@ -264,7 +264,7 @@ public enum ReportText {
         }
         for m in migrations {
             let target = m.target.map { s.nodes[$0.i].name } ?? "-"
-            var line = "migration \(m.name(vmName: s.vms[i].name)) \(s.nodes[m.source.i].name) -> \(target) \(m.phase.rawValue)"
+            var line = "migration \(s.name(of: m)) \(s.nodes[m.source.i].name) -> \(target) \(m.phase.rawValue)"
             if let e = m.endedAt { line += " at \(e.elapsed) after \(e - m.createdAt)" }
             if let p = m.pause { line += ", pause \(p)" }
             if let start = m.postCopyStartedAt { line += ", post-copy (degraded \((m.endedAt ?? r.endTime) - start))" }
@@ -281,23 +281,15 @@ public enum ReportText {
     }
 
     /// The event trace, one line per change: `hh:mm:ss.mmm  text`.
-    public static func trace(_ r: RunRecord) -> String {
-        var all: [UInt8] = []
-        trace(r) { all += $0 }
-        return String(decoding: all, as: UTF8.self)
-    }
+    public static func trace(_ r: RunRecord) -> String { OutputChunks.gathered { trace(r, chunk: $0) } }
 
-    /// The trace in pieces of about a megabyte, for a file.
+    /// The trace in pieces, for a file.
     public static func trace(_ r: RunRecord, chunk: ([UInt8]) -> Void) {
-        var out: [UInt8] = []
-        out.reserveCapacity(1 << 20 + 4096)
+        var out = OutputChunks()
         for e in r.trace {
-            TraceEntry.appendLine(time: e.time, text: e.text, to: &out)
-            if out.count >= 1 << 20 {
-                chunk(out)
-                out.removeAll(keepingCapacity: true)
-            }
+            TraceEntry.appendLine(time: e.time, text: e.text, to: &out.bytes)
+            out.flushIfFull(chunk)
         }
-        chunk(out)
+        out.finish(chunk)
     }
 }

@@ -57,7 +57,6 @@ public struct RunTimeline {
         public var migrationsRunning = 0
     }
 
-    public let end: SimTime
     /// By node, then by time.
     public let nodeSpans: [NodeSpan]
     public let markers: [Marker]
@@ -65,7 +64,6 @@ public struct RunTimeline {
     public let samples: [Sample]
 
     public init(_ r: RunRecord) {
-        end = r.endTime
         let s = r.state
         var spans: [NodeSpan] = []
         func add(_ node: NodeID, _ from: SimTime, _ to: SimTime?, _ c: NodeCondition, _ detail: String) {
@@ -206,25 +204,17 @@ public struct RunTimeline {
     }
 
     /// `timeseries.csv`: one row per instant at which a count changed.
-    public func csv() -> String {
-        var all: [UInt8] = []
-        csv { all += $0 }
-        return String(decoding: all, as: UTF8.self)
-    }
+    public func csv() -> String { OutputChunks.gathered(csv(chunk:)) }
 
-    /// The same in pieces of about a megabyte, for a file.
+    /// The same in pieces, for a file.
     public func csv(chunk: ([UInt8]) -> Void) {
-        var out: [UInt8] = []
-        out.reserveCapacity(1 << 20 + 256)
-        out += "time_ms,time,nodes_unavailable,vms_down,migrations_pending,migrations_scheduling,migrations_running\n".utf8
+        var out = OutputChunks()
+        out.bytes += "time_ms,time,nodes_unavailable,vms_down,migrations_pending,migrations_scheduling,migrations_running\n".utf8
         for x in samples {
-            out += "\(x.time.milliseconds),\(x.time),\(x.nodesUnavailable),\(x.vmsDown),".utf8
-            out += "\(x.migrationsPending),\(x.migrationsScheduling),\(x.migrationsRunning)\n".utf8
-            if out.count >= 1 << 20 {
-                chunk(out)
-                out.removeAll(keepingCapacity: true)
-            }
+            out.bytes += "\(x.time.milliseconds),\(x.time),\(x.nodesUnavailable),\(x.vmsDown),".utf8
+            out.bytes += "\(x.migrationsPending),\(x.migrationsScheduling),\(x.migrationsRunning)\n".utf8
+            out.flushIfFull(chunk)
         }
-        chunk(out)
+        out.finish(chunk)
     }
 }

@@ -254,7 +254,7 @@ public enum TimelineHTML {
                 out += "<line class=\"handover\" x1=\"\(x)\" y1=\"\(laneY(m.source) + h / 2)\" x2=\"\(x)\" "
                 out += "y2=\"\(laneY(target) + h / 2)\" stroke=\"#8e44ad\" stroke-opacity=\"0.6\">"
                 out +=
-                    "<title>\(escape("\(m.name(vmName: s.vms[m.vm.i].name)): \(s.vms[m.vm.i].name) handed over to \(s.nodes[target.i].name) at \(at(ended))"))"
+                    "<title>\(escape("\(s.name(of: m)): \(s.vms[m.vm.i].name) handed over to \(s.nodes[target.i].name) at \(at(ended))"))"
                 out += "</title></line>\n"
             }
         }
@@ -289,7 +289,7 @@ public enum TimelineHTML {
             let ry = top + row * (h + 2)
             let target = m.target.map { s.nodes[$0.i].name } ?? "no target"
             var title =
-                "\(m.name(vmName: s.vms[m.vm.i].name)): \(s.vms[m.vm.i].name) \(s.nodes[m.source.i].name) → \(target), \(m.phase.rawValue)"
+                "\(s.name(of: m)): \(s.vms[m.vm.i].name) \(s.nodes[m.source.i].name) → \(target), \(m.phase.rawValue)"
             title += "; created \(at(m.createdAt))"
             if let t = m.schedulingAt { title += ", Scheduling \(at(t))" }
             if let t = m.runningAt { title += ", Running \(at(t))" }

@@ -314,7 +314,7 @@ public struct YAMLReader {
             li += 1
             return node
         case 34, 39:
-            let (s, after) = try quotedAcrossLines(at: offset)
+            let (s, after) = try quoted(at: offset, limit: bytes.count)
             // Resume after the line where it closed; nothing but a comment may follow it there.
             while li < lines.count && lines[li].end < after { li += 1 }
             var k = after
@@ -428,37 +428,6 @@ public struct YAMLReader {
 
     // MARK: scalars and flow
 
-    private func quoted(at offset: Int, limit: Int) throws(ScenarioError) -> (String, Int) {
-        let q = bytes[offset]
-        var out: [UInt8] = []
-        var k = offset + 1
-        while k < limit {
-            let c = bytes[k]
-            if q == 39 {
-                if c == 39 {
-                    if k + 1 < limit && bytes[k + 1] == 39 {
-                        out.append(39)
-                        k += 2
-                        continue
-                    }
-                    return (String(decoding: out, as: UTF8.self), k + 1)
-                }
-                out.append(c)
-            } else {
-                if c == 34 { return (String(decoding: out, as: UTF8.self), k + 1) }
-                if c == 92 {
-                    k += 1
-                    guard k < limit else { break }
-                    k = try escape(at: k, limit: limit, into: &out)
-                } else {
-                    out.append(c)
-                }
-            }
-            k += 1
-        }
-        throw error(offset, "unterminated quoted scalar (quoted scalars must end on their line)")
-    }
-
     /// The character a double-quoted escape stands for (`k` is just after the backslash); returns the
     /// offset of its last byte.
     private func escape(at k: Int, limit: Int, into out: inout [UInt8]) throws(ScenarioError) -> Int {
@@ -479,21 +448,23 @@ public struct YAMLReader {
         return k
     }
 
-    /// A quoted scalar that goes on over lines, as `oc` prints long messages: a line break folds into
-    /// a space, each empty line into a newline, the blanks around a break go, and in double quotes a
-    /// `\` at the end of a line joins the lines with nothing between. Returns the text and the offset
-    /// after the closing quote.
-    private func quotedAcrossLines(at offset: Int) throws(ScenarioError) -> (String, Int) {
+    /// A quoted scalar from `offset` (its opening quote) that must close before `limit`: the line's
+    /// end in flow collections and keys, the text's end for a value, which may then go on over lines
+    /// as `oc` prints long messages: a line break folds into a space, each empty line into a newline,
+    /// the blanks around a break go, and in double quotes a `\` at the end of a line joins the lines
+    /// with nothing between. Returns the text and the offset after the closing quote.
+    private func quoted(at offset: Int, limit: Int) throws(ScenarioError) -> (String, Int) {
         let q = bytes[offset]
         var out: [UInt8] = []
         var k = offset + 1
-        while k < bytes.count {
+        func isBlankOrBreak(_ b: UInt8) -> Bool { b == 10 || b == 13 || b == 32 || b == 9 }
+        while k < limit {
             let c = bytes[k]
             if c == 10 || c == 13 {
                 // Fold: drop the blanks before the break, count empty lines, skip the next line's indentation.
                 while let last = out.last, last == 32 || last == 9 { out.removeLast() }
                 var breaks = 0
-                while k < bytes.count && (bytes[k] == 10 || bytes[k] == 13 || bytes[k] == 32 || bytes[k] == 9) {
+                while k < limit && isBlankOrBreak(bytes[k]) {
                     if bytes[k] == 10 { breaks += 1 }
                     k += 1
                 }
@@ -501,7 +472,7 @@ public struct YAMLReader {
                 continue
             }
             if q == 39 && c == 39 {
-                if k + 1 < bytes.count && bytes[k + 1] == 39 {
+                if k + 1 < limit && bytes[k + 1] == 39 {
                     out.append(39)
                     k += 2
                     continue
@@ -511,19 +482,21 @@ public struct YAMLReader {
             if q == 34 && c == 34 { return (String(decoding: out, as: UTF8.self), k + 1) }
             if q == 34 && c == 92 {
                 k += 1
-                guard k < bytes.count else { break }
+                guard k < limit else { break }
                 if bytes[k] == 10 || bytes[k] == 13 {
                     // An escaped line break: the lines join; the next line's indentation goes.
-                    while k < bytes.count && (bytes[k] == 10 || bytes[k] == 13 || bytes[k] == 32 || bytes[k] == 9) { k += 1 }
+                    while k < limit && isBlankOrBreak(bytes[k]) { k += 1 }
                     continue
                 }
-                k = try escape(at: k, limit: bytes.count, into: &out) + 1
+                k = try escape(at: k, limit: limit, into: &out) + 1
                 continue
             }
             out.append(c)
             k += 1
         }
-        throw error(offset, "unterminated quoted scalar")
+        throw error(
+            offset,
+            limit < bytes.count ? "unterminated quoted scalar (quoted scalars must end on their line)" : "unterminated quoted scalar")
     }
 
     private func skipSpacesAndComments(_ k: inout Int, acrossLines: Bool) {

@@ -137,7 +137,7 @@ public struct CapacityCheck {
                         state.bindPod(replacement, to: target)
                     case .unschedulable(let why):
                         outcome.reason = "its replacement stays Pending: \(why)"
-                        outcome.forCapacity = why.contains(" lack ")
+                        outcome.forCapacity = Scheduler.rejections(pod: replacement, in: state).lacksCapacity
                         if let b = budgets.first {
                             disruptionsLeft[b] -= 1
                             strandedUnder[b].append(pod.name)
@@ -153,36 +153,40 @@ public struct CapacityCheck {
         }
     }
 
+    /// What the outcomes are of: VMs, or VMs and workload pods.
+    var strandedNoun: String { outcomes.contains(where: \.isPod) ? "VM(s) and pod(s)" : "VM(s)" }
+
     public func text() -> String {
         var out = "Can \(nodes.joined(separator: ", ")) be emptied? "
-        let what = outcomes.contains(where: \.isPod) ? "VM(s) and pod(s)" : "VM(s)"
-        out += stranded.isEmpty ? "Yes: every VM has somewhere to go.\n" : "No: \(stranded.count) of \(outcomes.count) \(what) stranded.\n"
+        out +=
+            stranded.isEmpty
+            ? "Yes: every VM has somewhere to go.\n" : "No: \(stranded.count) of \(outcomes.count) \(strandedNoun) stranded.\n"
         for o in outcomes {
             var line = "\(o.vm) on \(o.from): \(o.how)"
             if let to = o.to, to != "-" { line += " to \(to)" }
             if let r = o.reason { line += " — STRANDED: \(r)" }
             out += TextLayout.wrap(line, indent: 2, hanging: 6)
         }
-        return out + missingText().split(separator: "\n").map { TextLayout.wrap(String($0), indent: 0, hanging: 2) }.joined()
+        return out + missingLines().map { TextLayout.wrap($0, indent: 0, hanging: 2) }.joined()
     }
 
     /// What would make the nodes evacuable: capacity for the VMs stranded by room, nothing for the rest.
-    func missingText() -> String {
-        var out = ""
+    func missingLines() -> [String] {
+        var lines: [String] = []
         let byCapacity = stranded.filter(\.forCapacity).count
-        let what = outcomes.contains(where: \.isPod) ? "VM(s) and pod(s)" : "VM(s)"
         if byCapacity > 0 {
-            out += "Missing for the \(byCapacity) \(what) stranded for lack of room: \(ByteFormat.cores(missingCPUMillis)) CPU cores and "
-            out +=
-                "\(ByteFormat.describe(missingMemoryBytes)) memory of requests (at least \(nodesNeeded) more node(s) like the largest drained one)\n"
+            lines.append(
+                "Missing for the \(byCapacity) \(strandedNoun) stranded for lack of room: \(ByteFormat.cores(missingCPUMillis)) CPU cores and "
+                    + "\(ByteFormat.describe(missingMemoryBytes)) memory of requests (at least \(nodesNeeded) more node(s) like the largest drained one)"
+            )
         }
         let other = stranded.count - byCapacity
         if other > 0 {
-            out += "\(other) \(what) stranded for other reasons (not live-migratable, External, constraints no node meets"
-            out += outcomes.contains(where: \.isPod) ? ", budgets):" : "):"
-            out += " more nodes would not move them\n"
+            lines.append(
+                "\(other) \(strandedNoun) stranded for other reasons (not live-migratable, External, constraints no node meets"
+                    + (outcomes.contains(where: \.isPod) ? ", budgets):" : "):") + " more nodes would not move them")
         }
-        return out
+        return lines
     }
 
     func jsonValue() -> JSONValue {
@@ -234,7 +238,7 @@ public struct EachNodeCapacityCheck {
             line += c.stranded.prefix(3).map { "\($0.vm) (\($0.reason ?? ""))" }.joined(separator: "; ")
             if c.stranded.count > 3 { line += "; and \(c.stranded.count - 3) more" }
             out += TextLayout.wrap(line, indent: 2, hanging: 6)
-            out += c.missingText().split(separator: "\n").map { TextLayout.wrap(String($0), indent: 6, hanging: 8) }.joined()
+            out += c.missingLines().map { TextLayout.wrap($0, indent: 6, hanging: 8) }.joined()
         }
         let can = checks.filter { $0.stranded.isEmpty }.map { $0.nodes.joined() }
         if !can.isEmpty && !cannot.isEmpty {

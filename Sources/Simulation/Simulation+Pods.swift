@@ -14,9 +14,7 @@ extension Simulation {
                 for n in state.nodes.indices where state.workloadEligible[w][n] {
                     let p = state.createPod(of: WorkloadID(w), name: "\(workload.name)-\(state.nodes[n].name)", at: .zero)
                     // One that does not fit stays Pending: loading refuses the cluster.
-                    guard state.freeCPUMillis(NodeID(n)) >= workload.cpuRequestMillis,
-                        state.freeMemoryBytes(NodeID(n)) >= workload.memoryRequestBytes
-                    else { continue }
+                    guard state.hasRoom(workload.cpuRequestMillis, workload.memoryRequestBytes, on: NodeID(n)) else { continue }
                     state.bindPod(p, to: NodeID(n))
                     state.pods[p.i].ready = true
                 }
@@ -131,7 +129,7 @@ extension Simulation {
 
     /// Ready=Unknown: the node lifecycle controller marks the node's pods not Ready.
     mutating func podsNotReady(on node: NodeID) {
-        for p in state.workloadPods[node.i] where state.pods[p.i].ready { state.pods[p.i].ready = false }
+        for p in state.workloadPods[node.i] { state.pods[p.i].ready = false }
     }
 
     /// The unreachable toleration ran out: the taint manager deletes the pods (not DaemonSets', which

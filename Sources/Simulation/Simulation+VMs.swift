@@ -10,41 +10,44 @@ extension Simulation {
     /// then the other VMs, around them.
     mutating func placeInitialVMs() {
         let running = state.vms.indices.filter { state.vms[$0].runStrategy != .Halted }
-        let pinned = running.filter { state.vms[$0].initialNode != nil }
-        for (k, i) in (pinned + running.filter({ state.vms[$0].initialNode == nil })).enumerated() {
-            if k == pinned.count { placeInitialPods() }
-            let vm = VMID(i)
-            let spec = state.vms[i]
-            state.vmStatus[i].vmi = VirtualMachineInstance(createdAt: .zero)
-            state.vmStatus[i].generation += 1
-            var node = spec.initialNode ?? scenario.timeZeroPlacement?.vmNodes[i]
-            if node == nil {
-                switch Scheduler.place(vm, avoiding: nil, in: state) {
-                case .node(let n): node = n
-                case .unschedulable(let reason):
-                    state.vmStatus[i].vmi?.unschedulableReason = reason
-                    state.waitForNode(vm)
-                    openOutage(vm, cause: "not placed at start")
-                    explainOutage(vm, "awaiting capacity: \(reason)")
-                    trace("VM \(spec.name) cannot be placed: \(reason)")
-                }
-            }
-            if let node {
-                state.bindLauncher(vm, to: node)
-                state.vmStatus[i].vmi?.transition(to: .Scheduled, at: .zero)
-                if state.multiAttachBlocker(vm, on: node) != nil {
-                    openOutage(vm, cause: "not running at start")
-                    startLauncher(vm, on: node)
-                    continue
-                }
-                _ = state.holdVolumes(of: vm, on: node, now: .zero)
-                state.attachVolumes(of: vm, to: node)
-                state.vmStatus[i].vmi?.cpuModel = spec.cpuModel ?? state.nodes[node.i].cpuModel
-                state.vmStatus[i].vmi?.transition(to: .Running, at: .zero)
-                state.vmStatus[i].guestUp = true
+        for i in running where state.vms[i].initialNode != nil { placeInitialVM(i) }
+        placeInitialPods()
+        for i in running where state.vms[i].initialNode == nil { placeInitialVM(i) }
+    }
+
+    /// One VM at time zero: where the load's check placed it, or where the scheduler puts it now.
+    mutating func placeInitialVM(_ i: Int) {
+        let vm = VMID(i)
+        let spec = state.vms[i]
+        state.vmStatus[i].vmi = VirtualMachineInstance(createdAt: .zero)
+        state.vmStatus[i].generation += 1
+        var node = spec.initialNode ?? scenario.timeZeroPlacement?.vmNodes[i]
+        if node == nil {
+            switch Scheduler.place(vm, avoiding: nil, in: state) {
+            case .node(let n): node = n
+            case .unschedulable(let reason):
+                state.vmStatus[i].vmi?.unschedulableReason = reason
+                state.waitForNode(vm)
+                openOutage(vm, cause: "not placed at start")
+                explainOutage(vm, "awaiting capacity: \(reason)")
+                trace("VM \(spec.name) cannot be placed: \(reason)")
             }
         }
-        if pinned.count == running.count { placeInitialPods() }
+        if let node {
+            state.bindLauncher(vm, to: node)
+            state.vmStatus[i].vmi?.transition(to: .Scheduled, at: .zero)
+            if state.multiAttachBlocker(vm, on: node) != nil {
+                openOutage(vm, cause: "not running at start")
+                startLauncher(vm, on: node)
+                return
+            }
+            _ = state.holdVolumes(of: vm, on: node, now: .zero)
+            state.attachVolumes(of: vm, to: node)
+            let model = state.guestCPUModel(of: vm, on: node)
+            state.vmStatus[i].vmi?.cpuModel = model
+            state.vmStatus[i].vmi?.transition(to: .Running, at: .zero)
+            state.vmStatus[i].guestUp = true
+        }
     }
 
     /// virt-controller creates a new VMI for the VM and the scheduler looks for a node.
@@ -158,8 +161,8 @@ extension Simulation {
             }
         }
         state.attachVolumes(of: vm, to: node)
-        // host-model: the guest gets this node's CPU model, and keeps it wherever it migrates.
-        state.vmStatus[vm.i].vmi?.cpuModel = state.vms[vm.i].cpuModel ?? state.nodes[node.i].cpuModel
+        let model = state.guestCPUModel(of: vm, on: node)
+        state.vmStatus[vm.i].vmi?.cpuModel = model
         let t = now
         state.vmStatus[vm.i].vmi?.transition(to: .Running, at: t)
         state.vmStatus[vm.i].startFailures = 0  // cleared as soon as a VMI reaches Running

@@ -1,5 +1,6 @@
 import ClusterModel
 import Controllers
+import Reporting
 import Scenarios
 import SimKernel
 
@@ -400,11 +401,12 @@ final class TraceLog {
     /// Lines traced so far, kept or sent.
     var count = 0
     private let sink: (([UInt8]) -> Void)?
-    private var buffer: [UInt8] = []
+    private var buffer: OutputChunks
 
     init(enabled: Bool, sink: (([UInt8]) -> Void)? = nil) {
         self.enabled = enabled || sink != nil
         self.sink = sink
+        buffer = OutputChunks(reserving: sink != nil)
     }
 
     func append(_ time: SimTime, _ text: String) {
@@ -413,18 +415,12 @@ final class TraceLog {
             entries.append(TraceEntry(time: time, text: text))
             return
         }
-        TraceEntry.appendLine(time: time, text: text, to: &buffer)
-        if buffer.count >= 1 << 20 {
-            sink(buffer)
-            buffer.removeAll(keepingCapacity: true)
-        }
+        TraceEntry.appendLine(time: time, text: text, to: &buffer.bytes)
+        buffer.flushIfFull(sink)
     }
 
     func flush() {
-        if let sink, !buffer.isEmpty {
-            sink(buffer)
-            buffer.removeAll()
-        }
+        if let sink { buffer.finish(sink) }
     }
 }
 
