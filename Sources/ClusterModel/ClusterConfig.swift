@@ -184,32 +184,12 @@ public enum RemediationStrategy: String, Sendable, Codable, CaseIterable {
     case OutOfServiceTaint
 }
 
-/// NodeHealthCheck's storm guard: a count or a percentage of the nodes it watches (percentages round up).
-public enum NodeCount: Equatable, Sendable, Codable {
-    case count(Int)
-    case percent(Int)
-
-    public func of(_ total: Int) -> Int {
-        switch self {
-        case .count(let n): return n
-        case .percent(let p): return (total * p + 99) / 100
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .count(let n): return "\(n)"
-        case .percent(let p): return "\(p)%"
-        }
-    }
-}
-
 public struct RemediationConfig: Equatable, Sendable, Codable {
     public var kind = RemediationKind.none
     /// NHC remediates only while at least this many watched nodes are healthy (docs example 51 %).
-    public var minHealthy: NodeCount? = .percent(51)
+    public var minHealthy: IntOrPercent? = .percent(51)
     /// The alternative form: remediate only while at most this many are unhealthy.
-    public var maxUnhealthy: NodeCount?
+    public var maxUnhealthy: IntOrPercent?
     public var strategy = RemediationStrategy.ResourceDeletion
     /// NHC: Ready False or Unknown this long → unhealthy.
     public var unhealthyAfter: SimDuration = .seconds(300)

@@ -7,27 +7,6 @@ public enum Namespace {
     }
 }
 
-/// `minAvailable` / `maxUnavailable`: a count, or a percentage of the pods' controllers' replicas.
-public enum IntOrPercent: Equatable, Sendable, Codable {
-    case count(Int)
-    case percent(Int)
-
-    /// Kubernetes' `GetScaledValueFromIntOrPercent(…, roundUp: true)`, as the disruption controller uses it.
-    public func scaled(_ total: Int) -> Int {
-        switch self {
-        case .count(let n): return n
-        case .percent(let p): return (p * total + 99) / 100
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .count(let n): return "\(n)"
-        case .percent(let p): return "\(p)%"
-        }
-    }
-}
-
 /// A `policy/v1` PodDisruptionBudget over workload pods: the Eviction API refuses (429) an eviction
 /// that would leave fewer healthy pods than it wants.
 public struct PodDisruptionBudget: Equatable, Sendable, Codable {

@@ -12,7 +12,7 @@ public enum RemediationController {
         if config.kind == .MachineHealthCheck {
             // Machine API knows nothing of NMO's label; its own guard is maxUnhealthy (default 100 %).
             let max = config.maxUnhealthy ?? .percent(100)
-            if watched.count - healthy > max.of(watched.count) {
+            if watched.count - healthy > max.scaled(watched.count) {
                 return "storm: \(watched.count - healthy) of \(watched.count) machines unhealthy, maxUnhealthy \(max.description)"
             }
             return nil
@@ -22,12 +22,12 @@ public enum RemediationController {
             return "excluded: the node is under NodeMaintenance (remediation.medik8s.io/exclude-from-remediation)"
         }
         // Storm guard over the nodes NHC watches (the workers): healthy = Ready True.
-        if let min = config.minHealthy, healthy < min.of(watched.count) {
-            return "storm: \(healthy) of \(watched.count) workers healthy, minHealthy \(min.description) needs \(min.of(watched.count))"
+        if let min = config.minHealthy, healthy < min.scaled(watched.count) {
+            return "storm: \(healthy) of \(watched.count) workers healthy, minHealthy \(min.description) needs \(min.scaled(watched.count))"
         }
-        if let max = config.maxUnhealthy, watched.count - healthy > max.of(watched.count) {
+        if let max = config.maxUnhealthy, watched.count - healthy > max.scaled(watched.count) {
             return
-                "storm: \(watched.count - healthy) of \(watched.count) workers unhealthy, maxUnhealthy \(max.description) allows \(max.of(watched.count))"
+                "storm: \(watched.count - healthy) of \(watched.count) workers unhealthy, maxUnhealthy \(max.description) allows \(max.scaled(watched.count))"
         }
         return nil
     }

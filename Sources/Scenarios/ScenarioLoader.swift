@@ -290,12 +290,17 @@ private struct Builder {
         return c
     }
 
-    /// `3` or `"51%"`.
-    func nodeCount(_ f: Field) throws(ScenarioError) -> NodeCount {
+    /// `3` or `"51%"`: a count up to `max`, or a percentage; `refusal` words the error for the text.
+    func intOrPercent(_ f: Field, max: Int = .max, refusal: (String) -> String) throws(ScenarioError) -> IntOrPercent {
         let text = try f.plain("a count or a percentage")
         if text.hasSuffix("%"), let p = Int(text.dropLast()), (0...100).contains(p) { return .percent(p) }
-        if let n = Int(text), n >= 0 { return .count(n) }
-        throw f.fail("\"\(text)\" is neither a count nor a percentage like 51%")
+        if let n = Int(text), n >= 0, n <= max { return .count(n) }
+        throw f.fail(refusal(text))
+    }
+
+    /// NodeHealthCheck's minHealthy / maxUnhealthy.
+    func nodeCount(_ f: Field) throws(ScenarioError) -> IntOrPercent {
+        try intOrPercent(f) { "\"\($0)\" is neither a count nor a percentage like 51%" }
     }
 
     // MARK: nodes and claims
@@ -555,10 +560,7 @@ private struct Builder {
             let selectorField = try sm.required("matchLabels")
             let matchLabels = try readLabels(selectorField)
             func amount(_ f: Field) throws(ScenarioError) -> IntOrPercent {
-                let text = try f.plain("a count or a percentage")
-                if text.hasSuffix("%"), let p = Int(text.dropLast()), p >= 0, p <= 100 { return .percent(p) }
-                if let n = Int(text), n >= 0, n <= Limits.pods { return .count(n) }
-                throw f.fail("\"\(text)\" is not a pod count (0...\(Limits.pods)) or a percentage like 25%")
+                try intOrPercent(f, max: Limits.pods) { "\"\($0)\" is not a pod count (0...\(Limits.pods)) or a percentage like 25%" }
             }
             let minAvailable = try m["minAvailable"].map(amount)
             let maxUnavailable = try m["maxUnavailable"].map(amount)
